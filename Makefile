@@ -1,0 +1,123 @@
+# klp-bundle - top-level Makefile.  'make help' lists the targets.
+#
+# Userspace is built into $(O) (default build/); 'make asan' builds the same
+# tree with ASan+UBSan into build-asan/.  Kernel code is built in place by
+# kbuild against $(KDIR), derived from the installed kernel (tools/kver).
+
+O ?= build
+SANITIZE ?=
+WERROR ?= 1
+NO_SETUP ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS := libcbor libkmod libcrypto libelf libzstd
+
+# Recursive (=) so that pkg-config and tools/kver run after 'setup' installed them.
+KVER ?= $(shell tools/kver)
+KDIR ?= /lib/modules/$(KVER)/build
+
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
+comma := ,
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all)
+KLPB_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -MMD -MP \
+	$(if $(SANITIZE),,-D_FORTIFY_SOURCE=2) -fvisibility=hidden \
+	-Iformat -Iformat/include -Ibundler -Iselftests/lib \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
+KLPB_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+KLPB_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+FORMAT_SRCS := $(sort $(wildcard format/*.c format/util/*.c))
+BUNDLER_SRCS := $(sort $(wildcard bundler/*.c))
+UNIT_SRCS := $(sort $(wildcard selftests/unit/*.c))
+TAP_SRCS := selftests/lib/tap.c
+
+FORMAT_LIB := $(O)/libklpb-format.a
+BUNDLER_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out bundler/main.c,$(BUNDLER_SRCS)))
+KLPB := $(O)/klp-bundle
+UNIT_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS))
+UNIT_TESTS := $(filter $(O)/selftests/unit/test-%,$(UNIT_BINS))
+
+# Kernel-side directories built by kbuild: every one with a Kbuild file.
+KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/Kbuild))
+
+CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
+VM_TESTS := selftests/vm/run
+PROVE ?= prove
+PROVE_FLAGS ?= --failures --comments
+
+.PHONY: all setup kernel tests asan check unit-check vmcheck lint clean help
+
+all: $(KLPB) $(FORMAT_LIB)
+
+setup:
+ifeq ($(NO_SETUP),)
+	@tools/setup
+endif
+
+$(O)/%.o: %.c | setup
+	@mkdir -p $(@D)
+	$(CC) $(KLPB_CFLAGS) -c -o $@ $<
+
+$(FORMAT_LIB): $(patsubst %.c,$(O)/%.o,$(FORMAT_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(KLPB): $(O)/bundler/main.o $(BUNDLER_OBJS) $(FORMAT_LIB)
+	$(CC) $(KLPB_LDFLAGS) -o $@ $^ $(KLPB_LDLIBS)
+
+# Every selftests/unit/X.c is a program linked with the tap harness, the
+# bundler's objects (not main) and the format library; test-* ones are run.
+$(O)/selftests/unit/%: $(O)/selftests/unit/%.o $(O)/selftests/lib/tap.o $(BUNDLER_OBJS) $(FORMAT_LIB)
+	$(CC) $(KLPB_LDFLAGS) -o $@ $^ $(KLPB_LDLIBS)
+
+tests: all $(UNIT_BINS)
+
+asan:
+	$(MAKE) O=build-asan SANITIZE=1 NO_SETUP=1 tests
+
+kernel: setup
+	@for d in $(KBUILD_DIRS); do \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d modules || exit 1; \
+	done
+
+# The whole suite, one prove run and one summary: unit tests (plain and
+# ASan+UBSan), CLI tests, and the in-guest tests (one boot).
+check: setup
+	$(MAKE) NO_SETUP=1 tests
+	$(MAKE) NO_SETUP=1 asan
+	$(MAKE) NO_SETUP=1 kernel
+	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
+		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
+		$(CLI_TESTS) $(VM_TESTS)
+
+unit-check: tests
+	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
+
+vmcheck: setup kernel
+	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' $(VM_TESTS)
+
+lint: setup
+	tools/lint
+
+clean:
+	rm -rf build build-asan
+	@for d in $(KBUILD_DIRS); do \
+		[ -d $(KDIR) ] && $(MAKE) -C $(KDIR) M=$(CURDIR)/$$d clean >/dev/null; \
+	done; true
+
+help:
+	@echo 'targets:'
+	@echo '  all (default)  build $(KLPB) and $(FORMAT_LIB)'
+	@echo '  kernel         build kernel/ and the test modules with kbuild (KVER=, KDIR=)'
+	@echo '  tests          build the unit tests'
+	@echo '  asan           build everything with ASan+UBSan into build-asan/'
+	@echo '  check          set up, build, run every test (unit, ASan, CLI, in-guest)'
+	@echo '  unit-check     unit and CLI tests only (no guest)'
+	@echo '  vmcheck        in-guest tests only'
+	@echo '  lint           checkpatch on kernel/, shellcheck on scripts, clang-format'
+	@echo '  clean          remove build output'
+
+-include $(shell find $(O) build-asan -name '*.d' 2>/dev/null)
