@@ -44,7 +44,7 @@ UNIT_TESTS := $(filter $(O)/selftests/unit/test-%,$(UNIT_BINS))
 KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/Kbuild))
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
-VM_TESTS := selftests/vm/run
+VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
