@@ -3,6 +3,7 @@
 # tools/testing/selftests/livepatch/functions.sh).  Source after tap.sh.
 
 VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this
 VM_MODULES=$VM_TOP/selftests/modules
 LP_SYSFS=/sys/kernel/livepatch
 
