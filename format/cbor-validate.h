@@ -63,6 +63,13 @@
  * bstr-limit, tstr-limit, items-limit.  -EINVAL for bad arguments (@lim
  * NULL, or @buf NULL with @len > 0); then @err->rule is KLPB_CBOR_OK.
  *
+ * libcbor 0.8 caveat (measured): cbor_load() rejects the one-byte tag heads
+ * c6..d4, i.e. tags 6..20, as CBOR_ERR_MALFORMATED, and that includes tag 18
+ * (COSE_Sign1, d2).  Only the non-deterministic d8 12 would load.  So when
+ * lim->tags allows one of 6..20, the validator is no longer a sufficient
+ * filter for cbor_load(): strip such a tag with klpb_cbor_read_head() and
+ * hand libcbor the tagged item only.  Tags 0..5 and >= 21 load fine.
+ *
  * The validator allocates nothing, uses a fixed explicit stack of
  * KLPB_CBOR_MAX_DEPTH frames (no recursion) and runs in time linear in @len:
  * each map key is compared only with the previous key of the same map.

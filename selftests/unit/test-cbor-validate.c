@@ -120,8 +120,21 @@ static void accepts(const char *hex)
 	check(hex, KLPB_CBOR_OK, 0);
 }
 
+/* Does libcbor's cbor_load() decode @buf completely and without error? */
+static bool libcbor_loads(const uint8_t *buf, size_t n)
+{
+	struct cbor_load_result res;
+	cbor_item_t *item = cbor_load(buf, n, &res);
+	bool loaded = item && res.error.code == CBOR_ERR_NONE && res.read == n;
+
+	if (item)
+		cbor_decref(&item);
+	return loaded;
+}
+
 static void test_accepted(void)
 {
+	size_t n;
 	static const char *const good[] = {
 		"00", "17", "18 18", "18 ff", "19 01 00", "19 ff ff", "1a 00 01 00 00",
 		"1a ff ff ff ff", "1b 00 00 00 01 00 00 00 00", "1b ff ff ff ff ff ff ff ff",
@@ -134,11 +147,26 @@ static void test_accepted(void)
 		"a2 01 02 03 04", "a2 18 18 00 20 01", "a2 00 00 40 00",
 		"a2 61 61 00 61 62 00", "a2 61 62 00 62 61 61 00",
 		"a2 01 a2 05 00 06 00 02 a1 01 00", "a2 80 00 81 00 00",
-		"a3 00 f4 01 f5 02 f6", "d2 80", "d8 18 41 00", "d8 18 d8 18 00",
+		"a3 00 f4 01 f5 02 f6", "d8 18 41 00", "d8 18 d8 18 00",
 	};
+	uint8_t buf[MAXBUF];
+	bool all = true;
 
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		n = unhex(good[i], buf);
 		accepts(good[i]);
+		if (!libcbor_loads(buf, n)) {
+			diag("libcbor rejects %s", good[i]);
+			all = false;
+		}
+	}
+	ok(all, "libcbor 0.8 loads every accepted item completely");
+
+	/* Tag 18 (COSE_Sign1) is valid, but libcbor 0.8 refuses tags 6..20. */
+	accepts("d2 80");
+	n = unhex("d2 80", buf);
+	ok(!libcbor_loads(buf, n), "libcbor 0.8 rejects d2 80: decoders strip tag 18 first");
+	ok(libcbor_loads(buf + 1, n - 1), "... and load the tagged item alone");
 }
 
 static void test_truncated(void)
