@@ -11,7 +11,7 @@ NO_SETUP ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS := libcbor libkmod libcrypto libelf libzstd
+PKGS := libcbor libkmod libcrypto libelf libzstd liblzma
 
 # Recursive (=) so that pkg-config and tools/kver run after 'setup' installed them.
 KVER ?= $(shell tools/kver)

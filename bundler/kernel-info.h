@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kernel-info.h - facts about a kernel build read from files: GNU build-ids
+ * (ELF images, raw note sections, compressed bzImages) and the function
+ * symbols of vmlinux or of a module (for create's existence and sympos checks).
+ *
+ * Every function returns 0 or a negative errno and never prints.
+ */
+#ifndef KLPB_KERNEL_INFO_H
+#define KLPB_KERNEL_INFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BUILD_ID_MAX 64
+
+struct build_id {
+	uint8_t bytes[BUILD_ID_MAX];
+	size_t len;
+};
+
+/*
+ * The GNU build-id in a raw note section (/sys/kernel/notes,
+ * /sys/module/M/notes/.note.gnu.build-id).  Returns -ENOENT when absent,
+ * -EBADMSG when the notes are malformed.
+ */
+int notes_build_id(const void *buf, size_t len, struct build_id *id);
+/* The GNU build-id of an ELF image in memory (vmlinux, a .ko, signed or not). */
+int elf_build_id(const void *buf, size_t len, struct build_id *id);
+/*
+ * The build-id of a kernel image file: an ELF vmlinux, or a bzImage whose
+ * payload is xz or zstd (Debian's /boot/vmlinuz-R), decompressed in memory.
+ * Returns -EPROTONOSUPPORT for another compression.
+ */
+int kernel_image_build_id(const char *path, struct build_id *id);
+/* The build-id of an ELF file (a module). */
+int file_build_id(const char *path, struct build_id *id);
+
+/* Read a whole file.  Returns: 0 with [owned] *@buf (free()), or -errno. */
+int read_file(const char *path, uint8_t **buf, size_t *len);
+
+/* The function symbols of one object, by name, in kallsyms order. */
+struct symtab;
+
+/*
+ * From a System.map or /proc/kallsyms style file: "ADDR TYPE NAME [MODULE]".
+ * @object is "vmlinux" (lines without a module) or a module name.
+ * Returns -ENODATA when the file holds no function symbol for @object
+ * (Debian ships a placeholder System.map).
+ */
+int symtab_from_map(const char *path, const char *object, struct symtab **out);
+/* From the symbol table of an ELF file (a module, or an unstripped vmlinux). */
+int symtab_from_elf_file(const char *path, struct symtab **out);
+/* How many function symbols are called @name (0: it does not exist). */
+unsigned int symtab_count(const struct symtab *t, const char *name);
+size_t symtab_size(const struct symtab *t);
+void symtab_free(struct symtab *t);
+
+/*
+ * The path of module @name for kernel @release, as modprobe would find it
+ * (libkmod, /lib/modules/RELEASE).  Returns: 0 with [owned] *@path, -ENOENT.
+ */
+int module_path(const char *release, const char *name, char **path);
+
+#endif
