@@ -1,0 +1,1092 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * decode.c - klpb_bundle_load(): magic, version peek, strict validation,
+ * then a zero-copy walk over the validated bytes into plain C structs.
+ *
+ * The walk reads heads with klpb_cbor_read_head() only after
+ * klpb_cbor_validate() accepted the region, so it can rely on
+ * well-formedness (it still checks every head it reads and never trusts a
+ * length); libcbor never sees the file.  Strings are copied (NUL-terminated)
+ * into the bundle's arena; byte strings other than fixed-size digests point
+ * into the caller's buffer.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cbor-validate.h"
+#include "format-internal.h"
+
+struct klpb_bundle_priv {
+	struct arena *arena;
+	uint8_t *owned;			/* the file, when the bundle owns it */
+};
+
+struct dec {
+	const uint8_t *buf;		/* the region being walked */
+	size_t len;
+	size_t off;			/* position in the region */
+	size_t base;			/* file offset of buf[0] */
+	struct klpb_error *err;
+	struct arena *a;
+	bool lenient;			/* newer minor: skip unknown keys */
+	size_t plen;
+	char path[128];
+};
+
+typedef int (*field_fn)(struct dec *d, void *obj);
+
+struct field {
+	uint64_t key;
+	const char *name;
+	bool optional;
+	field_fn fn;
+};
+
+static int derr(struct dec *d, size_t at, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int derr(struct dec *d, size_t at, int code, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return klpb_set_error(d->err, code, true, d->base + at, d->path, "%s", msg);
+}
+
+static size_t path_push(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static size_t path_push(struct dec *d, const char *fmt, ...)
+{
+	size_t old = d->plen;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(d->path + d->plen, sizeof(d->path) - d->plen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		d->plen = strnlen(d->path, sizeof(d->path) - 1);
+	return old;
+}
+
+static void path_pop(struct dec *d, size_t old)
+{
+	d->plen = old;
+	d->path[old] = '\0';
+}
+
+static int dec_head(struct dec *d, struct klpb_cbor_head *h)
+{
+	if (klpb_cbor_read_head(d->buf, d->len, d->off, h) < 0)
+		return derr(d, d->off, -EBADMSG, "malformed CBOR head");
+	d->off += h->hlen;
+	return 0;
+}
+
+static const char *const major_names[] = {
+	"an unsigned integer", "a negative integer", "a byte string", "a text string",
+	"an array", "a map", "a tag", "a simple value",
+};
+
+/* Read a head of major type @major; @at gets its offset. */
+static int dec_expect(struct dec *d, uint8_t major, struct klpb_cbor_head *h, size_t *at)
+{
+	int rc;
+
+	*at = d->off;
+	rc = dec_head(d, h);
+	if (rc < 0)
+		return rc;
+	if (h->major != major)
+		return derr(d, *at, -EBADMSG, "expected %s, found %s", major_names[major],
+			    major_names[h->major]);
+	if ((major == KLPB_CBOR_MAJOR_BSTR || major == KLPB_CBOR_MAJOR_TSTR) &&
+	    h->arg > d->len - d->off)
+		return derr(d, *at, -EBADMSG, "string runs past the end");
+	return 0;
+}
+
+static int dec_skip(struct dec *d)
+{
+	struct klpb_cbor_head h;
+	uint64_t todo = 1;
+	int rc;
+
+	while (todo) {
+		todo--;
+		rc = dec_head(d, &h);
+		if (rc < 0)
+			return rc;
+		switch (h.major) {
+		case KLPB_CBOR_MAJOR_BSTR:
+		case KLPB_CBOR_MAJOR_TSTR:
+			if (h.arg > d->len - d->off)
+				return derr(d, d->off, -EBADMSG, "string runs past the end");
+			d->off += h.arg;
+			break;
+		case KLPB_CBOR_MAJOR_ARRAY:
+			todo += h.arg;
+			break;
+		case KLPB_CBOR_MAJOR_MAP:
+			todo += 2 * h.arg;
+			break;
+		case KLPB_CBOR_MAJOR_TAG:
+			todo++;
+			break;
+		}
+		if (todo > d->len)
+			return derr(d, d->off, -EBADMSG, "count too large");
+	}
+	return 0;
+}
+
+static int dec_uint(struct dec *d, uint64_t *v)
+{
+	struct klpb_cbor_head h;
+	size_t at;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_UINT, &h, &at);
+
+	*v = rc == 0 ? h.arg : 0;
+	return rc;
+}
+
+static int dec_bool(struct dec *d, bool *v)
+{
+	struct klpb_cbor_head h;
+	size_t at;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_SIMPLE, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	if (h.ai != 20 && h.ai != 21)
+		return derr(d, at, -EBADMSG, "expected true or false");
+	*v = h.ai == 21;
+	return 0;
+}
+
+static int dec_bytes(struct dec *d, struct klpb_bytes *out, size_t *at)
+{
+	struct klpb_cbor_head h;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_BSTR, &h, at);
+
+	if (rc < 0)
+		return rc;
+	out->data = d->buf + d->off;
+	out->len = h.arg;
+	d->off += h.arg;
+	return 0;
+}
+
+static int dec_fixed(struct dec *d, uint8_t *out, size_t n)
+{
+	struct klpb_bytes b;
+	size_t at;
+	int rc = dec_bytes(d, &b, &at);
+
+	if (rc < 0)
+		return rc;
+	if (b.len != n)
+		return derr(d, at, -EBADMSG, "is %zu bytes, expected %zu", b.len, n);
+	memcpy(out, b.data, n);
+	return 0;
+}
+
+/* A text string of at most @max bytes that passes @check, copied into the arena. */
+static int dec_text_max(struct dec *d, size_t max, const char *(*check)(const char *, size_t),
+			const char **out)
+{
+	struct klpb_cbor_head h;
+	const char *s, *why;
+	size_t at;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_TSTR, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	if (h.arg > max)
+		return derr(d, at, -EFBIG, "is %llu bytes, at most %zu allowed",
+			    (unsigned long long)h.arg, max);
+	s = (const char *)d->buf + d->off;
+	why = check(s, h.arg);
+	if (why)
+		return derr(d, at, -EBADMSG, "%s", why);
+	if (memchr(s, '\0', h.arg))
+		return derr(d, at, -EBADMSG, "must not contain NUL");
+	*out = arena_strndup(d->a, s, h.arg);
+	if (!*out)
+		return -ENOMEM;
+	d->off += h.arg;
+	return 0;
+}
+
+static int dec_text(struct dec *d, const char *(*check)(const char *, size_t), const char **out)
+{
+	size_t max = check == check_name ? KLPB_MAX_NAME :
+		     check == check_release ? KLPB_MAX_RELEASE :
+		     check == check_symbol ? KLPB_MAX_SYMBOL :
+		     check == check_tool_version ? KLPB_MAX_TOOL_VERSION :
+		     check == check_source_name ? KLPB_MAX_SOURCE_NAME :
+		     check == check_cve ? KLPB_MAX_CVE : KLPB_MAX_DESCRIPTION;
+
+	return dec_text_max(d, max, check, out);
+}
+
+/*
+ * Decode a map whose known keys are @f (in key order) into @obj.  Unknown
+ * keys are skipped when the file's minor version is newer, else an error.
+ */
+static int dec_map(struct dec *d, const struct field *f, size_t nf, void *obj)
+{
+	struct klpb_cbor_head h;
+	size_t at, kat, fi = 0, old;
+	uint64_t k;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_MAP, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	for (uint64_t i = 0; i < h.arg; i++) {
+		kat = d->off;
+		rc = dec_uint(d, &k);
+		if (rc < 0)
+			return derr(d, kat, -EBADMSG, "map keys must be unsigned integers");
+		while (fi < nf && f[fi].key < k) {
+			if (!f[fi].optional)
+				goto missing;
+			fi++;
+		}
+		if (fi == nf || f[fi].key != k) {
+			if (!d->lenient)
+				return derr(d, kat, -EBADMSG, "unknown key %llu",
+					    (unsigned long long)k);
+			rc = dec_skip(d);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		old = path_push(d, "%s%s", d->plen ? "." : "", f[fi].name);
+		rc = f[fi].fn(d, obj);
+		if (rc < 0)
+			return rc;
+		path_pop(d, old);
+		fi++;
+	}
+	for (; fi < nf; fi++)
+		if (!f[fi].optional)
+			goto missing;
+	return 0;
+missing:
+	return derr(d, at, -EBADMSG, "missing field '%s' (key %llu)", f[fi].name,
+		    (unsigned long long)f[fi].key);
+}
+
+typedef int (*elem_fn)(struct dec *d, void *elem);
+typedef int (*cmp_fn)(const void *a, const void *b);
+
+/*
+ * Decode an array of @min..@max elements of @esize bytes each into a new
+ * arena array.  With @cmp, elements must be in strictly increasing order.
+ */
+static int dec_list(struct dec *d, size_t min, size_t max, size_t esize, elem_fn fn, cmp_fn cmp,
+		    void **out, size_t *n)
+{
+	struct klpb_cbor_head h;
+	size_t at, eat, old;
+	unsigned char *arr;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_ARRAY, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	if (h.arg > max)
+		return derr(d, at, -EFBIG, "has %llu entries, at most %zu allowed",
+			    (unsigned long long)h.arg, max);
+	if (h.arg < min)
+		return derr(d, at, -EBADMSG, "must have at least %zu entries", min);
+	arr = arena_calloc(d->a, h.arg, esize);
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < h.arg; i++) {
+		old = path_push(d, "[%zu]", i);
+		eat = d->off;
+		rc = fn(d, arr + i * esize);
+		if (rc < 0)
+			return rc;
+		if (cmp && i > 0 && cmp(arr + (i - 1) * esize, arr + i * esize) >= 0)
+			return derr(d, eat, -EBADMSG, "entries must be sorted and unique");
+		path_pop(d, old);
+	}
+	*out = arr;
+	*n = h.arg;
+	return 0;
+}
+
+#define LIST(d, min, max, type, fn, cmp, outp, np)					\
+	dec_list((d), (min), (max), sizeof(type), (elem_fn)(fn), (cmp_fn)(cmp),	\
+		 (void **)(outp), (np))
+
+/* ---- core ---- */
+
+static int cmp_str(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
+}
+
+static int f_dep_name(struct dec *d, struct klpb_dep *x) { return dec_text(d, check_name, &x->name); }
+static int f_dep_min(struct dec *d, struct klpb_dep *x) { return dec_uint(d, &x->min_version); }
+
+static int f_dep_max(struct dec *d, struct klpb_dep *x)
+{
+	size_t at = d->off;
+	int rc = dec_uint(d, &x->max_version);
+
+	if (rc < 0)
+		return rc;
+	x->has_max = true;
+	if (x->max_version < x->min_version)
+		return derr(d, at, -EBADMSG, "is less than min_version");
+	return 0;
+}
+
+static const struct field dep_fields[] = {
+	{ 0, "name", false, (field_fn)f_dep_name },
+	{ 1, "min_version", false, (field_fn)f_dep_min },
+	{ 2, "max_version", true, (field_fn)f_dep_max },
+};
+
+static int e_dep(struct dec *d, struct klpb_dep *x)
+{
+	return dec_map(d, dep_fields, ARRAY_SIZE(dep_fields), x);
+}
+
+static int cmp_dep(const struct klpb_dep *a, const struct klpb_dep *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static int f_src_name(struct dec *d, struct klpb_source_digest *x)
+{
+	return dec_text(d, check_source_name, &x->name);
+}
+
+static int f_src_sha(struct dec *d, struct klpb_source_digest *x)
+{
+	return dec_fixed(d, x->sha256, KLPB_SHA256_LEN);
+}
+
+static const struct field src_fields[] = {
+	{ 0, "name", false, (field_fn)f_src_name },
+	{ 1, "sha256", false, (field_fn)f_src_sha },
+};
+
+static int e_src(struct dec *d, struct klpb_source_digest *x)
+{
+	return dec_map(d, src_fields, ARRAY_SIZE(src_fields), x);
+}
+
+static int cmp_src(const struct klpb_source_digest *a, const struct klpb_source_digest *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static int e_cve(struct dec *d, const char **x) { return dec_text(d, check_cve, x); }
+
+static int f_tool(struct dec *d, struct klpb_provenance *p)
+{
+	return dec_text(d, check_tool_version, &p->tool_version);
+}
+
+static int f_created(struct dec *d, struct klpb_provenance *p) { return dec_uint(d, &p->created); }
+
+static int f_sources(struct dec *d, struct klpb_provenance *p)
+{
+	return LIST(d, 0, KLPB_MAX_SOURCES, struct klpb_source_digest, e_src, cmp_src,
+		    &p->sources, &p->n_sources);
+}
+
+static int f_cves(struct dec *d, struct klpb_provenance *p)
+{
+	return LIST(d, 0, KLPB_MAX_CVES, const char *, e_cve, cmp_str, &p->cves, &p->n_cves);
+}
+
+static const struct field prov_fields[] = {
+	{ 0, "tool_version", false, (field_fn)f_tool },
+	{ 1, "created", false, (field_fn)f_created },
+	{ 2, "sources", false, (field_fn)f_sources },
+	{ 3, "cves", false, (field_fn)f_cves },
+};
+
+static int f_to_name(struct dec *d, struct klpb_target_object *x) { return dec_text(d, check_name, &x->name); }
+
+static int f_to_bid(struct dec *d, struct klpb_target_object *x)
+{
+	return dec_fixed(d, x->build_id, KLPB_BUILD_ID_LEN);
+}
+
+static const struct field tobj_fields[] = {
+	{ 0, "name", false, (field_fn)f_to_name },
+	{ 1, "build_id", false, (field_fn)f_to_bid },
+};
+
+static int e_tobj(struct dec *d, struct klpb_target_object *x)
+{
+	return dec_map(d, tobj_fields, ARRAY_SIZE(tobj_fields), x);
+}
+
+static int cmp_tobj(const struct klpb_target_object *a, const struct klpb_target_object *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static int f_t_rel(struct dec *d, struct klpb_target *t) { return dec_text(d, check_release, &t->kernel_release); }
+
+static int f_t_bid(struct dec *d, struct klpb_target *t)
+{
+	return dec_fixed(d, t->vmlinux_build_id, KLPB_BUILD_ID_LEN);
+}
+
+static int f_t_mod(struct dec *d, struct klpb_target *t) { return dec_text(d, check_name, &t->module_name); }
+
+static int f_t_objs(struct dec *d, struct klpb_target *t)
+{
+	return LIST(d, 0, KLPB_MAX_TARGET_OBJECTS, struct klpb_target_object, e_tobj, cmp_tobj,
+		    &t->objects, &t->n_objects);
+}
+
+static const struct field target_fields[] = {
+	{ 0, "kernel_release", false, (field_fn)f_t_rel },
+	{ 1, "vmlinux_build_id", false, (field_fn)f_t_bid },
+	{ 2, "module_name", false, (field_fn)f_t_mod },
+	{ 3, "objects", false, (field_fn)f_t_objs },
+};
+
+static int e_target(struct dec *d, struct klpb_target *t)
+{
+	return dec_map(d, target_fields, ARRAY_SIZE(target_fields), t);
+}
+
+static int f_fn_old(struct dec *d, struct klpb_func *f) { return dec_text(d, check_symbol, &f->old_name); }
+static int f_fn_pos(struct dec *d, struct klpb_func *f) { return dec_uint(d, &f->sympos); }
+static int f_fn_new(struct dec *d, struct klpb_func *f) { return dec_text(d, check_symbol, &f->new_name); }
+
+static const struct field func_fields[] = {
+	{ 0, "old_name", false, (field_fn)f_fn_old },
+	{ 1, "sympos", false, (field_fn)f_fn_pos },
+	{ 2, "new_name", false, (field_fn)f_fn_new },
+};
+
+static int e_func(struct dec *d, struct klpb_func *f)
+{
+	return dec_map(d, func_fields, ARRAY_SIZE(func_fields), f);
+}
+
+static int f_sr_name(struct dec *d, struct klpb_symref *s) { return dec_text(d, check_symbol, &s->name); }
+static int f_sr_pos(struct dec *d, struct klpb_symref *s) { return dec_uint(d, &s->sympos); }
+
+static const struct field symref_fields[] = {
+	{ 0, "name", false, (field_fn)f_sr_name },
+	{ 1, "sympos", false, (field_fn)f_sr_pos },
+};
+
+static int e_symref(struct dec *d, struct klpb_symref *s)
+{
+	return dec_map(d, symref_fields, ARRAY_SIZE(symref_fields), s);
+}
+
+static int f_o_name(struct dec *d, struct klpb_object *o) { return dec_text(d, check_name, &o->name); }
+
+static int f_o_funcs(struct dec *d, struct klpb_object *o)
+{
+	return LIST(d, 0, KLPB_MAX_FUNCS, struct klpb_func, e_func, NULL, &o->funcs, &o->n_funcs);
+}
+
+static int f_o_syms(struct dec *d, struct klpb_object *o)
+{
+	return LIST(d, 0, KLPB_MAX_SYMBOLS, struct klpb_symref, e_symref, NULL, &o->symbols,
+		    &o->n_symbols);
+}
+
+static const struct field object_fields[] = {
+	{ 0, "name", false, (field_fn)f_o_name },
+	{ 1, "funcs", false, (field_fn)f_o_funcs },
+	{ 2, "symbols", false, (field_fn)f_o_syms },
+};
+
+static int e_object(struct dec *d, struct klpb_object *o)
+{
+	return dec_map(d, object_fields, ARRAY_SIZE(object_fields), o);
+}
+
+static int cmp_object(const struct klpb_object *a, const struct klpb_object *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static int f_st_id(struct dec *d, struct klpb_state *s)
+{
+	size_t at = d->off;
+	int rc = dec_uint(d, &s->id);
+
+	if (rc == 0 && s->id == 0)
+		return derr(d, at, -EBADMSG, "must not be 0");
+	return rc;
+}
+
+static int f_st_ver(struct dec *d, struct klpb_state *s) { return dec_uint(d, &s->version); }
+
+static const struct field state_fields[] = {
+	{ 0, "id", false, (field_fn)f_st_id },
+	{ 1, "version", false, (field_fn)f_st_ver },
+};
+
+static int e_state(struct dec *d, struct klpb_state *s)
+{
+	return dec_map(d, state_fields, ARRAY_SIZE(state_fields), s);
+}
+
+static int cmp_state(const struct klpb_state *a, const struct klpb_state *b)
+{
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int f_c_name(struct dec *d, struct klpb_core *c) { return dec_text(d, check_name, &c->name); }
+static int f_c_version(struct dec *d, struct klpb_core *c) { return dec_uint(d, &c->version); }
+static int f_c_lineage(struct dec *d, struct klpb_core *c) { return dec_fixed(d, c->lineage, KLPB_LINEAGE_LEN); }
+
+static int f_c_desc(struct dec *d, struct klpb_core *c)
+{
+	return dec_text(d, check_description, &c->description);
+}
+
+static int f_c_replace(struct dec *d, struct klpb_core *c) { return dec_bool(d, &c->replace); }
+
+static int f_c_requires(struct dec *d, struct klpb_core *c)
+{
+	return LIST(d, 0, KLPB_MAX_DEPS, struct klpb_dep, e_dep, cmp_dep, &c->requires,
+		    &c->n_requires);
+}
+
+static int f_c_conflicts(struct dec *d, struct klpb_core *c)
+{
+	return LIST(d, 0, KLPB_MAX_DEPS, struct klpb_dep, e_dep, cmp_dep, &c->conflicts,
+		    &c->n_conflicts);
+}
+
+static int f_c_prov(struct dec *d, struct klpb_core *c)
+{
+	return dec_map(d, prov_fields, ARRAY_SIZE(prov_fields), &c->provenance);
+}
+
+static int f_c_targets(struct dec *d, struct klpb_core *c)
+{
+	return LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_target, e_target, NULL, &c->targets,
+		    &c->n_targets);
+}
+
+static int f_c_objects(struct dec *d, struct klpb_core *c)
+{
+	return LIST(d, 0, KLPB_MAX_OBJECTS, struct klpb_object, e_object, cmp_object, &c->objects,
+		    &c->n_objects);
+}
+
+static int f_c_states(struct dec *d, struct klpb_core *c)
+{
+	return LIST(d, 0, KLPB_MAX_STATES, struct klpb_state, e_state, cmp_state, &c->states,
+		    &c->n_states);
+}
+
+static const struct field core_fields[] = {
+	{ KK_NAME, "name", false, (field_fn)f_c_name },
+	{ KK_VERSION, "version", false, (field_fn)f_c_version },
+	{ KK_LINEAGE, "lineage", false, (field_fn)f_c_lineage },
+	{ KK_DESCRIPTION, "description", false, (field_fn)f_c_desc },
+	{ KK_REPLACE, "replace", false, (field_fn)f_c_replace },
+	{ KK_REQUIRES, "requires", false, (field_fn)f_c_requires },
+	{ KK_CONFLICTS, "conflicts", false, (field_fn)f_c_conflicts },
+	{ KK_PROVENANCE, "provenance", false, (field_fn)f_c_prov },
+	{ KK_TARGETS, "targets", false, (field_fn)f_c_targets },
+	{ KK_OBJECTS, "objects", false, (field_fn)f_c_objects },
+	{ KK_STATES, "states", false, (field_fn)f_c_states },
+};
+
+/* ---- manifest ---- */
+
+struct version {
+	uint64_t major, minor;
+};
+
+static int dec_version(struct dec *d, struct version *v)
+{
+	struct klpb_cbor_head h;
+	size_t at;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_ARRAY, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	if (h.arg != 2)
+		return derr(d, at, -EBADMSG, "must be [major, minor]");
+	rc = dec_uint(d, &v->major);
+	return rc < 0 ? rc : dec_uint(d, &v->minor);
+}
+
+struct manifest_ctx {
+	struct klpb_bundle *b;
+	struct version v;
+	size_t core_at;			/* region offset of the core's content */
+	struct klpb_payload_desc *pd;
+};
+
+static int f_m_version(struct dec *d, struct manifest_ctx *m) { return dec_version(d, &m->v); }
+
+static int f_m_core(struct dec *d, struct manifest_ctx *m)
+{
+	size_t at;
+	int rc = dec_bytes(d, &m->b->core_bytes, &at);
+
+	m->core_at = d->off - m->b->core_bytes.len;
+	return rc;
+}
+
+static int f_p_target(struct dec *d, struct klpb_payload_desc *p) { return dec_uint(d, &p->target); }
+
+static int f_p_comp(struct dec *d, struct klpb_payload_desc *p)
+{
+	size_t at = d->off;
+	uint64_t v;
+	int rc = dec_uint(d, &v);
+
+	if (rc < 0)
+		return rc;
+	if (v > KLPB_COMPRESSION_ZSTD)
+		return derr(d, at, -EBADMSG, "unknown compression %llu", (unsigned long long)v);
+	p->compression = v;
+	return 0;
+}
+
+static int dec_size(struct dec *d, uint64_t *v)
+{
+	size_t at = d->off;
+	int rc = dec_uint(d, v);
+
+	if (rc == 0 && *v > KLPB_MAX_PAYLOAD)
+		return derr(d, at, -EFBIG, "%llu bytes, at most %llu allowed",
+			    (unsigned long long)*v, KLPB_MAX_PAYLOAD);
+	return rc;
+}
+
+static int f_p_csize(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->compressed_size); }
+static int f_p_size(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->size); }
+static int f_p_sha(struct dec *d, struct klpb_payload_desc *p) { return dec_fixed(d, p->sha256, 32); }
+
+static const struct field pd_fields[] = {
+	{ KP_TARGET, "target", false, (field_fn)f_p_target },
+	{ KP_COMPRESSION, "compression", false, (field_fn)f_p_comp },
+	{ KP_CSIZE, "compressed_size", false, (field_fn)f_p_csize },
+	{ KP_SIZE, "size", false, (field_fn)f_p_size },
+	{ KP_SHA256, "sha256", false, (field_fn)f_p_sha },
+};
+
+static int e_pd(struct dec *d, struct klpb_payload_desc *p)
+{
+	size_t at = d->off;
+	int rc = dec_map(d, pd_fields, ARRAY_SIZE(pd_fields), p);
+
+	if (rc < 0)
+		return rc;
+	if (p->compression == KLPB_COMPRESSION_NONE && p->compressed_size != p->size)
+		return derr(d, at, -EBADMSG, "compressed_size differs from size without compression");
+	return 0;
+}
+
+static int f_m_payloads(struct dec *d, struct manifest_ctx *m)
+{
+	size_t at = d->off;
+	int rc = LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_payload_desc, e_pd, NULL, &m->pd,
+		      &m->b->n_payloads);
+
+	if (rc < 0)
+		return rc;
+	m->b->payloads = m->pd;
+	for (size_t i = 0; i < m->b->n_payloads; i++)
+		if (m->pd[i].target != i)
+			return derr(d, at, -EBADMSG, "payloads[%zu].target is %llu, must be %zu", i,
+				    (unsigned long long)m->pd[i].target, i);
+	return 0;
+}
+
+static const struct field manifest_fields[] = {
+	{ KM_VERSION, "version", false, (field_fn)f_m_version },
+	{ KM_CORE, "core", false, (field_fn)f_m_core },
+	{ KM_PAYLOADS, "payloads", false, (field_fn)f_m_payloads },
+};
+
+/* ---- container ---- */
+
+struct container_ctx {
+	struct klpb_bundle *b;
+	struct version v;
+	size_t manifest_at;		/* file offset of the manifest bytes */
+	size_t payloads_at, sources_at;
+	struct klpb_bytes *payloads, *sources;
+	size_t n_payloads;
+};
+
+static int f_k_version(struct dec *d, struct container_ctx *c) { return dec_version(d, &c->v); }
+
+static int f_k_manifest(struct dec *d, struct container_ctx *c)
+{
+	size_t at;
+	int rc = dec_bytes(d, &c->b->manifest, &at);
+
+	if (rc == 0 && c->b->manifest.len > KLPB_MAX_MANIFEST)
+		return derr(d, at, -EFBIG, "larger than %llu bytes", KLPB_MAX_MANIFEST);
+	c->manifest_at = d->base + d->off - c->b->manifest.len;
+	return rc;
+}
+
+static int e_blob(struct dec *d, struct klpb_bytes *x)
+{
+	size_t at;
+
+	return dec_bytes(d, x, &at);
+}
+
+static int e_source(struct dec *d, struct klpb_bytes *x)
+{
+	size_t at;
+	int rc = dec_bytes(d, x, &at);
+
+	if (rc == 0 && x->len > KLPB_MAX_SOURCE_SIZE)
+		return derr(d, at, -EFBIG, "larger than %llu bytes", KLPB_MAX_SOURCE_SIZE);
+	return rc;
+}
+
+static int f_k_payloads(struct dec *d, struct container_ctx *c)
+{
+	c->payloads_at = d->off;
+	return LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_bytes, e_blob, NULL, &c->payloads,
+		    &c->n_payloads);
+}
+
+static int f_k_sources(struct dec *d, struct container_ctx *c)
+{
+	c->sources_at = d->off;
+	return LIST(d, 1, KLPB_MAX_SOURCES, struct klpb_bytes, e_source, NULL, &c->sources,
+		    &c->b->n_sources);
+}
+
+static int dec_null(struct dec *d)
+{
+	struct klpb_cbor_head h;
+	size_t at;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_SIMPLE, &h, &at);
+
+	if (rc == 0 && h.ai != 22)
+		return derr(d, at, -EBADMSG, "expected null (detached payload)");
+	return rc;
+}
+
+static int e_sig(struct dec *d, struct klpb_signature *s)
+{
+	static const uint8_t prefix[] = { 0xa2, 0x01, 0x27, 0x04, 0x58, 0x20 };
+	struct klpb_cbor_head h;
+	size_t at, old;
+	int rc = dec_expect(d, KLPB_CBOR_MAJOR_TAG, &h, &at);
+
+	if (rc < 0)
+		return rc;
+	if (h.arg != COSE_TAG_SIGN1)
+		return derr(d, at, -EBADMSG, "expected tag 18 (COSE_Sign1)");
+	rc = dec_expect(d, KLPB_CBOR_MAJOR_ARRAY, &h, &at);
+	if (rc < 0)
+		return rc;
+	if (h.arg != 4)
+		return derr(d, at, -EBADMSG, "COSE_Sign1 must have 4 entries");
+	old = path_push(d, ".protected");
+	rc = dec_bytes(d, &s->protected_hdr, &at);
+	if (rc < 0)
+		return rc;
+	rc = validate_region(V_PROTECTED, s->protected_hdr.data, s->protected_hdr.len,
+			     d->base + d->off - s->protected_hdr.len, d->path, d->err);
+	if (rc < 0)
+		return rc;
+	if (s->protected_hdr.len != COSE_PROTECTED_LEN ||
+	    memcmp(s->protected_hdr.data, prefix, sizeof(prefix)))
+		return derr(d, at, -EBADMSG, "must be exactly {1: -8, 4: kid (32 bytes)}");
+	memcpy(s->kid, s->protected_hdr.data + sizeof(prefix), KLPB_KID_LEN);
+	path_pop(d, old);
+	old = path_push(d, ".unprotected");
+	rc = dec_expect(d, KLPB_CBOR_MAJOR_MAP, &h, &at);
+	if (rc == 0 && h.arg)
+		rc = derr(d, at, -EBADMSG, "must be empty");
+	if (rc < 0)
+		return rc;
+	path_pop(d, old);
+	old = path_push(d, ".payload");
+	rc = dec_null(d);
+	if (rc < 0)
+		return rc;
+	path_pop(d, old);
+	old = path_push(d, ".signature");
+	rc = dec_fixed(d, s->sig, KLPB_SIG_LEN);
+	if (rc < 0)
+		return rc;
+	path_pop(d, old);
+	return 0;
+}
+
+static int cmp_sig(const struct klpb_signature *a, const struct klpb_signature *b)
+{
+	return memcmp(a->kid, b->kid, KLPB_KID_LEN);
+}
+
+static int f_k_sigs(struct dec *d, struct container_ctx *c)
+{
+	return LIST(d, 0, KLPB_MAX_SIGNATURES, struct klpb_signature, e_sig, cmp_sig, &c->b->sigs,
+		    &c->b->n_sigs);
+}
+
+static const struct field container_fields[] = {
+	{ KC_VERSION, "version", false, (field_fn)f_k_version },
+	{ KC_MANIFEST, "manifest", false, (field_fn)f_k_manifest },
+	{ KC_PAYLOADS, "payloads", false, (field_fn)f_k_payloads },
+	{ KC_SOURCES, "sources", true, (field_fn)f_k_sources },
+	{ KC_SIGNATURES, "signatures", false, (field_fn)f_k_sigs },
+};
+
+/* ---- load ---- */
+
+/*
+ * Find the container's version before strict validation, so that a future
+ * major version is reported as such even if it would not validate.
+ */
+static int peek_version(const uint8_t *buf, size_t len, struct klpb_error *err)
+{
+	struct klpb_cbor_head h;
+	size_t off = KLPB_MAGIC_LEN;
+
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_MAP || !h.arg)
+		return 0;
+	off += h.hlen;
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != 0 || h.arg != KC_VERSION)
+		return 0;
+	off += h.hlen;
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_ARRAY ||
+	    h.arg != 2)
+		return 0;
+	off += h.hlen;
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != 0)
+		return 0;
+	if (h.arg != KLPB_FORMAT_MAJOR)
+		return klpb_set_error(err, -EPROTONOSUPPORT, true, off, "version",
+				      "unsupported format version %llu.x (this reader reads %d.x)",
+				      (unsigned long long)h.arg, KLPB_FORMAT_MAJOR);
+	return 0;
+}
+
+static int check_magic(const uint8_t *buf, size_t len, struct klpb_error *err)
+{
+	size_t n = len < KLPB_MAGIC_LEN ? len : KLPB_MAGIC_LEN;
+
+	if (memcmp(buf, KLPB_MAGIC, n))
+		return klpb_set_error(err, -EBADMSG, true, 0, "magic",
+				      "not a klp-bundle file (bad magic)");
+	if (len < KLPB_MAGIC_LEN)
+		return klpb_set_error(err, -EBADMSG, true, len, "magic", "file truncated");
+	if (len == KLPB_MAGIC_LEN)
+		return klpb_set_error(err, -EBADMSG, true, len, "container",
+				      "file truncated after the magic");
+	return 0;
+}
+
+static void dec_init(struct dec *d, const uint8_t *buf, size_t len, size_t base,
+		     struct klpb_bundle *b, const char *path, struct klpb_error *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->buf = buf;
+	d->len = len;
+	d->base = base;
+	d->err = err;
+	d->a = b->priv->arena;
+	d->lenient = b->minor > KLPB_FORMAT_MINOR;
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	d->plen = strlen(d->path);
+}
+
+static int load_core(struct klpb_bundle *b, size_t at, struct klpb_error *err)
+{
+	struct dec d;
+	int rc = validate_region(V_CORE, b->core_bytes.data, b->core_bytes.len, at,
+				 "manifest.core", err);
+
+	if (rc < 0)
+		return rc;
+	dec_init(&d, b->core_bytes.data, b->core_bytes.len, at, b, "manifest.core", err);
+	return dec_map(&d, core_fields, ARRAY_SIZE(core_fields), &b->core);
+}
+
+static int load_manifest(struct klpb_bundle *b, const struct container_ctx *c,
+			 struct klpb_error *err)
+{
+	struct manifest_ctx m = { .b = b };
+	struct dec d;
+	int rc = validate_region(V_MANIFEST, b->manifest.data, b->manifest.len, c->manifest_at,
+				 "manifest", err);
+
+	if (rc < 0)
+		return rc;
+	dec_init(&d, b->manifest.data, b->manifest.len, c->manifest_at, b, "manifest", err);
+	rc = dec_map(&d, manifest_fields, ARRAY_SIZE(manifest_fields), &m);
+	if (rc < 0)
+		return rc;
+	if (m.v.major != c->v.major || m.v.minor != c->v.minor)
+		return klpb_set_error(err, -EBADMSG, true, c->manifest_at, "manifest.version",
+				      "%llu.%llu differs from the container's %u.%u",
+				      (unsigned long long)m.v.major, (unsigned long long)m.v.minor,
+				      b->major, b->minor);
+	return load_core(b, c->manifest_at + m.core_at, err);
+}
+
+/* The cross-structure rules: counts and sizes that must agree. */
+static int check_consistency(struct klpb_bundle *b, const struct container_ctx *c,
+			     struct klpb_error *err)
+{
+	if (c->n_payloads != b->n_payloads)
+		return klpb_set_error(err, -EBADMSG, true, KLPB_MAGIC_LEN + c->payloads_at,
+				      "payloads", "%zu payloads, the manifest describes %zu",
+				      c->n_payloads, b->n_payloads);
+	if (b->n_payloads != b->core.n_targets)
+		return klpb_set_error(err, -EBADMSG, true, b->manifest.data - b->file,
+				      "manifest.payloads", "%zu payloads for %zu targets",
+				      b->n_payloads, b->core.n_targets);
+	for (size_t i = 0; i < b->n_payloads; i++)
+		if (b->payloads[i].compressed_size != c->payloads[i].len)
+			return klpb_set_error(err, -EBADMSG, true,
+					      c->payloads[i].data - b->file, "payloads",
+					      "payload %zu is %zu bytes, the manifest says %llu", i,
+					      c->payloads[i].len,
+					      (unsigned long long)b->payloads[i].compressed_size);
+	if (c->sources && b->n_sources != b->core.provenance.n_sources)
+		return klpb_set_error(err, -EBADMSG, true, KLPB_MAGIC_LEN + c->sources_at,
+				      "sources", "%zu sources, the manifest lists %zu",
+				      b->n_sources, b->core.provenance.n_sources);
+	return 0;
+}
+
+static int read_first_version(struct dec *d, struct version *v)
+{
+	struct klpb_cbor_head h;
+	uint64_t k;
+	size_t at;
+
+	if (dec_expect(d, KLPB_CBOR_MAJOR_MAP, &h, &at) || !h.arg || dec_uint(d, &k) || k)
+		return -EBADMSG;
+	return dec_version(d, v);
+}
+
+static int load_container(struct klpb_bundle *b, struct klpb_error *err)
+{
+	struct container_ctx c = { .b = b };
+	struct dec d;
+	int rc;
+
+	/* The version comes first: read it to decide on unknown keys. */
+	dec_init(&d, b->file + KLPB_MAGIC_LEN, b->file_len - KLPB_MAGIC_LEN, KLPB_MAGIC_LEN, b, "",
+		 err);
+	if (read_first_version(&d, &c.v) == 0) {
+		b->major = c.v.major;
+		b->minor = c.v.minor;
+	}
+	dec_init(&d, b->file + KLPB_MAGIC_LEN, b->file_len - KLPB_MAGIC_LEN, KLPB_MAGIC_LEN, b, "",
+		 err);
+	rc = dec_map(&d, container_fields, ARRAY_SIZE(container_fields), &c);
+	if (rc < 0)
+		return rc;
+	if (c.v.major != KLPB_FORMAT_MAJOR)
+		return klpb_set_error(err, -EPROTONOSUPPORT, true, KLPB_MAGIC_LEN, "version",
+				      "unsupported format version %llu.%llu",
+				      (unsigned long long)c.v.major, (unsigned long long)c.v.minor);
+	b->major = c.v.major;
+	b->minor = c.v.minor;
+	b->payload_data = c.payloads;
+	b->sources = c.sources;
+	rc = load_manifest(b, &c, err);
+	return rc < 0 ? rc : check_consistency(b, &c, err);
+}
+
+int klpb_bundle_load(const void *buf, size_t len, struct klpb_bundle **out,
+		     struct klpb_error *err)
+{
+	struct klpb_bundle *b;
+	int rc;
+
+	*out = NULL;
+	if (!buf && len)
+		return klpb_set_error(err, -EINVAL, false, 0, "", "no buffer");
+	if (!len)
+		return klpb_set_error(err, -EBADMSG, true, 0, "magic", "empty file");
+	rc = check_magic(buf, len, err);
+	if (rc == 0)
+		rc = peek_version(buf, len, err);
+	if (rc == 0)
+		rc = validate_region(V_CONTAINER, (const uint8_t *)buf + KLPB_MAGIC_LEN,
+				     len - KLPB_MAGIC_LEN, KLPB_MAGIC_LEN, "container", err);
+	if (rc < 0)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->priv = calloc(1, sizeof(*b->priv));
+	if (!b->priv || !(b->priv->arena = arena_new())) {
+		klpb_bundle_free(b);
+		return -ENOMEM;
+	}
+	b->file = buf;
+	b->file_len = len;
+	rc = load_container(b, err);
+	if (rc < 0) {
+		klpb_bundle_free(b);
+		return rc == -ENOMEM ? klpb_set_error(err, rc, false, 0, "", "out of memory") : rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void klpb_bundle_free(struct klpb_bundle *b)
+{
+	if (!b)
+		return;
+	if (b->priv) {
+		arena_free(b->priv->arena);
+		free(b->priv->owned);
+		free(b->priv);
+	}
+	free(b);
+}
+
+/* For the signer: the arena of @b. */
+struct arena *bundle_arena(struct klpb_bundle *b);
+struct arena *bundle_arena(struct klpb_bundle *b)
+{
+	return b->priv->arena;
+}
+
+/* Decode and check a core on its own (the encoder's check); for format/ only. */
+int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
+		struct klpb_error *err);
+int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
+		struct klpb_error *err)
+{
+	struct dec d = { .buf = buf, .len = len, .err = err, .a = a };
+	int rc = validate_region(V_CORE, buf, len, 0, "core", err);
+
+	if (rc < 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	snprintf(d.path, sizeof(d.path), "core");
+	d.plen = 4;
+	return dec_map(&d, core_fields, ARRAY_SIZE(core_fields), out);
+}
