@@ -29,7 +29,7 @@ enum {
 };
 
 #define COSE_TAG_SIGN1 18
-#define COSE_PROTECTED_LEN 39	/* a2 01 27 04 58 20 <32> */
+#define COSE_PROTECTED_LEN 38	/* a2 01 27 04 58 20 <32> */
 
 /* ---- errors ---- */
 
