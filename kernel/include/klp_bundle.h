@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * klp_bundle.h - the interface of klp-bundle patch sources.
+ *
+ * A patch source is ordinary kernel C: the replacement functions plus one
+ * declaration per replaced function.  The klp-bundle runtime, linked into
+ * the same transaction module, collects the declarations of every source
+ * file and builds one struct klp_patch from them.  Patch sources contain no
+ * klp_patch, no module_init() and no MODULE_INFO(livepatch).
+ *
+ *	static int my_cmdline_proc_show(struct seq_file *m, void *v) { ... }
+ *	KLPB_PATCH_FUNC(vmlinux, cmdline_proc_show, my_cmdline_proc_show);
+ *	KLPB_PATCH_FUNC_POS(mymod, dup_name, 2, my_dup);
+ *	KLPB_OBJECT_CALLBACKS(mymod, my_pre, my_post, NULL, NULL);
+ *	KLPB_STATE(MY_STATE_ID, 1);
+ *
+ * The object is "vmlinux" or a module name ('-' is read as '_').
+ */
+#ifndef _KLP_BUNDLE_H
+#define _KLP_BUNDLE_H
+
+#include <linux/compiler.h>
+#include <linux/livepatch.h>
+
+/*
+ * The declarations are placed in the .klpb.* sections; the linker script
+ * kernel/klpb.lds, applied to the module's ld -r link, brackets each
+ * section with __klpb_<kind>_start/_end.  Every entry is a multiple of
+ * eight bytes and aligned to eight, so each section is an array.
+ */
+
+/**
+ * struct klpb_func_decl - one replaced function (use KLPB_PATCH_FUNC*)
+ * @object: "vmlinux" or the name of the module holding @old_name
+ * @old_name: the function to replace
+ * @new_func: the replacement
+ * @old_sympos: 0 for a unique name, else the 1-based kallsyms position
+ */
+struct klpb_func_decl {
+	const char *object;
+	const char *old_name;
+	void *new_func;
+	unsigned long old_sympos;
+};
+
+/**
+ * struct klpb_callbacks_decl - per-object callbacks (use KLPB_OBJECT_CALLBACKS)
+ * @object: "vmlinux" or a module name
+ * @pre_patch: as klp_callbacks.pre_patch; non-zero refuses the object
+ * @post_patch: as klp_callbacks.post_patch
+ * @pre_unpatch: as klp_callbacks.pre_unpatch
+ * @post_unpatch: as klp_callbacks.post_unpatch
+ */
+struct klpb_callbacks_decl {
+	const char *object;
+	int (*pre_patch)(struct klp_object *obj);
+	void (*post_patch)(struct klp_object *obj);
+	void (*pre_unpatch)(struct klp_object *obj);
+	void (*post_unpatch)(struct klp_object *obj);
+};
+
+/**
+ * struct klpb_state_decl - a klp_state the bundle carries (use KLPB_STATE)
+ * @id: the state id; must not collide with the bundle's lineage state
+ * @version: the state version
+ */
+struct klpb_state_decl {
+	unsigned long id;
+	unsigned long version;
+};
+
+#define __KLPB_DECL(type, sect)						\
+	static const struct type __UNIQUE_ID(klpb_) __used		\
+	__section(".klpb." #sect) __aligned(8)
+
+/**
+ * KLPB_PATCH_FUNC_POS - replace @old (the @pos-th of that name) in @obj by @new
+ * @obj: vmlinux or a module name, as a bare word
+ * @old: the function to replace, as a bare word
+ * @pos: its kallsyms position among functions of that name (1-based)
+ * @new: the replacement function
+ */
+#define KLPB_PATCH_FUNC_POS(obj, old, pos, new)				\
+	__KLPB_DECL(klpb_func_decl, funcs) = {				\
+		.object = #obj,						\
+		.old_name = #old,					\
+		.new_func = (void *)(new),				\
+		.old_sympos = (pos),					\
+	}
+
+/**
+ * KLPB_PATCH_FUNC - replace the uniquely named function @old in @obj by @new
+ * @obj: vmlinux or a module name, as a bare word
+ * @old: the function to replace, as a bare word
+ * @new: the replacement function
+ */
+#define KLPB_PATCH_FUNC(obj, old, new) KLPB_PATCH_FUNC_POS(obj, old, 0, new)
+
+/**
+ * KLPB_OBJECT_CALLBACKS - livepatch callbacks for one object
+ * @obj: vmlinux or a module name, as a bare word
+ * @pre: int (*)(struct klp_object *) or NULL
+ * @post: void (*)(struct klp_object *) or NULL
+ * @pre_un: void (*)(struct klp_object *) or NULL
+ * @post_un: void (*)(struct klp_object *) or NULL
+ *
+ * The kernel's semantics apply (Documentation/livepatch/callbacks.rst); for
+ * a module object the runtime checks the module's build-id first and runs
+ * @pre only for the build the bundle was made for.  At most one per object.
+ */
+#define KLPB_OBJECT_CALLBACKS(obj, pre, post, pre_un, post_un)		\
+	__KLPB_DECL(klpb_callbacks_decl, callbacks) = {			\
+		.object = #obj,						\
+		.pre_patch = (pre),					\
+		.post_patch = (post),					\
+		.pre_unpatch = (pre_un),				\
+		.post_unpatch = (post_un),				\
+	}
+
+/**
+ * KLPB_STATE - add a klp_state to the bundle's patch
+ * @state_id: non-zero id (see Documentation/livepatch/system-state.rst)
+ * @state_version: its version
+ *
+ * Reach it with klp_get_state(klpb_patch(), id) or, during a transition,
+ * klp_get_prev_state(id).
+ */
+#define KLPB_STATE(state_id, state_version)				\
+	__KLPB_DECL(klpb_state_decl, states) = {			\
+		.id = (state_id),					\
+		.version = (state_version),				\
+	}
+
+/**
+ * klpb_patch() - the transaction module's klp_patch
+ *
+ * Return: the patch built by the runtime (for klp_get_state()).
+ */
+struct klp_patch *klpb_patch(void);
+
+#endif /* _KLP_BUNDLE_H */

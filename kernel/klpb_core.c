@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * klpb_core.c - the klp-bundle runtime: module init and exit of a
+ * transaction module.
+ *
+ * Init collects the declarations of every patch source (klp_bundle.h),
+ * checks them against the build-time descriptor (klpb_desc.h), builds one
+ * klp_patch with an object for vmlinux and one per module, adds the
+ * lineage klp_state, creates the sysfs directory and only then calls
+ * klp_enable_patch(): nothing after it can fail.
+ *
+ * For every module object a pre_patch callback checks that the module
+ * being patched (already loaded at enable time, or loading later) has the
+ * GNU build-id the bundle was built for, and refuses it otherwise.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <klp_bundle.h>
+#include "compat.h"
+#include "klpb_desc.h"
+#include "klpb_internal.h"
+
+#ifndef KLPB_DESC_NAME
+#error "klpb_desc.h must define KLPB_DESC_NAME"
+#endif
+
+struct klpb_target {
+	const char *object;
+	const char *build_id;
+};
+
+#define KLPB_DESC_TARGET(obj, id) { .object = obj, .build_id = id },
+static const struct klpb_target klpb_targets[] = {
+	KLPB_DESC_TARGETS
+};
+
+#undef KLPB_DESC_TARGET
+
+/* make the sections exist, with the right flags, even when empty */
+asm(".section .klpb.funcs,\"a\"\n.previous\n"
+    ".section .klpb.callbacks,\"a\"\n.previous\n"
+    ".section .klpb.states,\"a\"\n.previous\n");
+
+extern const struct klpb_func_decl __klpb_funcs_start[], __klpb_funcs_end[];
+extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
+	__klpb_callbacks_end[];
+extern const struct klpb_state_decl __klpb_states_start[],
+	__klpb_states_end[];
+
+struct klpb_bundle klpb_bundle;
+
+/* the ELF note: namesz 4, descsz 20, NT_GNU_BUILD_ID, "GNU" */
+static const u8 klpb_note_hdr[16] = {
+	4, 0, 0, 0, KLPB_BUILD_ID_SIZE, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0
+};
+
+struct klp_patch *klpb_patch(void)
+{
+	return &klpb_bundle.patch;
+}
+
+/*
+ * The lineage's klp_state id: "KLPB" in the high half, the FNV-1a hash of
+ * the lineage string in the low half (documented in patch-authoring.md).
+ */
+static unsigned long klpb_lineage_state_id(const char *lineage)
+{
+	u32 h = 2166136261u;
+
+	for (; *lineage; lineage++) {
+		h ^= (u8)*lineage;
+		h *= 16777619u;
+	}
+#if BITS_PER_LONG == 64
+	return 0x4b4c504200000000ul | h;
+#else
+	return h | 1;
+#endif
+}
+
+static int klpb_parse_build_id(const char *hex, u8 *id)
+{
+	if (strlen(hex) != 2 * KLPB_BUILD_ID_SIZE)
+		return -EINVAL;
+	return hex2bin(id, hex, KLPB_BUILD_ID_SIZE);
+}
+
+static int klpb_module_build_id(const struct module *mod, u8 *id)
+{
+	const u8 *p;
+	size_t size, off;
+
+	p = klpb_module_ro_region(mod, &size);
+	for (off = 0; off + sizeof(klpb_note_hdr) + KLPB_BUILD_ID_SIZE <= size;
+	     off += 4) {
+		if (!memcmp(p + off, klpb_note_hdr, sizeof(klpb_note_hdr))) {
+			memcpy(id, p + off + sizeof(klpb_note_hdr),
+			       KLPB_BUILD_ID_SIZE);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static struct klpb_obj *klpb_obj_of(struct klp_object *obj)
+{
+	return &klpb_bundle.objs[obj - klpb_bundle.klp_objs];
+}
+
+/* pre_patch of every module object: the build-id check, then the author's */
+static int klpb_pre_patch(struct klp_object *obj)
+{
+	struct klpb_obj *o = klpb_obj_of(obj);
+	u8 found[KLPB_BUILD_ID_SIZE];
+
+	if (obj->mod && o->has_build_id) {
+		if (klpb_module_build_id(obj->mod, found)) {
+			pr_err("refusing module '%s': it has no GNU build-id, expected %*phN\n",
+			       o->name, KLPB_BUILD_ID_SIZE, o->build_id);
+			WRITE_ONCE(o->refused, true);
+			return -EINVAL;
+		}
+		if (memcmp(found, o->build_id, KLPB_BUILD_ID_SIZE)) {
+			pr_err("refusing module '%s': build-id %*phN, bundle '%s' was built for %*phN\n",
+			       o->name, KLPB_BUILD_ID_SIZE, found,
+			       KLPB_DESC_NAME, KLPB_BUILD_ID_SIZE, o->build_id);
+			WRITE_ONCE(o->refused, true);
+			return -EINVAL;
+		}
+	}
+	WRITE_ONCE(o->refused, false);
+	if (o->callbacks && o->callbacks->pre_patch)
+		return o->callbacks->pre_patch(obj);
+	return 0;
+}
+
+/**
+ * klpb_obj_state() - what sysfs reports for an object
+ * @o: the object
+ *
+ * Return: "patched", "pending" (module not loaded), "refused" (its last
+ * load was refused) or "disabled" (the bundle is disabled or replaced).
+ */
+const char *klpb_obj_state(const struct klpb_obj *o)
+{
+	const struct klp_object *obj = &klpb_bundle.klp_objs[o - klpb_bundle.objs];
+
+	if (!READ_ONCE(klpb_bundle.patch.enabled))
+		return "disabled";
+	if (READ_ONCE(obj->patched))
+		return "patched";
+	if (READ_ONCE(o->refused))
+		return "refused";
+	return "pending";
+}
+
+static int klpb_normalise_name(const char *in, char *out)
+{
+	size_t i, len = strlen(in);
+
+	if (!len || len > KLPB_OBJ_NAME_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		char c = in[i] == '-' ? '_' : in[i];
+
+		if (!isalnum(c) && c != '_')
+			return -EINVAL;
+		out[i] = c;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+/* index of @name in the object table, adding it when @add; -ENOENT */
+static int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add)
+{
+	char name[KLPB_OBJ_NAME_MAX + 1];
+	unsigned int i;
+
+	if (klpb_normalise_name(object, name)) {
+		pr_err("invalid object name '%s'\n", object);
+		return -EINVAL;
+	}
+	for (i = 0; i < b->nr_objs; i++)
+		if (!strcmp(b->objs[i].name, name))
+			return i;
+	if (!add)
+		return -ENOENT;
+	strscpy(b->objs[i].name, name, sizeof(b->objs[i].name));
+	b->nr_objs++;
+	return i;
+}
+
+/* the objects: vmlinux first, then modules in declaration order */
+static int klpb_collect_objects(struct klpb_bundle *b)
+{
+	const struct klpb_func_decl *f;
+	const struct klpb_callbacks_decl *c;
+	unsigned int max;
+	int i;
+
+	max = (__klpb_funcs_end - __klpb_funcs_start) +
+	      (__klpb_callbacks_end - __klpb_callbacks_start);
+	if (!max) {
+		pr_err("bundle '%s' declares no function and no callback\n",
+		       KLPB_DESC_NAME);
+		return -EINVAL;
+	}
+	b->objs = kcalloc(max, sizeof(*b->objs), GFP_KERNEL);
+	if (!b->objs)
+		return -ENOMEM;
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+		if (!strcmp(f->object, "vmlinux"))
+			break;
+	for (c = __klpb_callbacks_start; c < __klpb_callbacks_end; c++)
+		if (!strcmp(c->object, "vmlinux"))
+			break;
+	if (f < __klpb_funcs_end || c < __klpb_callbacks_end)
+		klpb_find_obj(b, "vmlinux", true);
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+		if (!f->old_name || !f->new_func) {
+			pr_err("incomplete declaration for object '%s'\n",
+			       f->object);
+			return -EINVAL;
+		}
+		i = klpb_find_obj(b, f->object, true);
+		if (i < 0)
+			return i;
+	}
+	for (c = __klpb_callbacks_start; c < __klpb_callbacks_end; c++) {
+		i = klpb_find_obj(b, c->object, true);
+		if (i < 0)
+			return i;
+		if (b->objs[i].callbacks) {
+			pr_err("two sets of callbacks for object '%s'\n",
+			       b->objs[i].name);
+			return -EINVAL;
+		}
+		b->objs[i].callbacks = c;
+	}
+	return 0;
+}
+
+/* the descriptor and the declarations must name the same objects */
+static int klpb_check_targets(struct klpb_bundle *b)
+{
+	unsigned int t, i;
+	int idx;
+
+	for (t = 0; t < ARRAY_SIZE(klpb_targets); t++) {
+		idx = klpb_find_obj(b, klpb_targets[t].object, false);
+		if (idx == -ENOENT && !strcmp(klpb_targets[t].object, "vmlinux"))
+			continue;	/* vmlinux is recorded even if unpatched */
+		if (idx < 0) {
+			pr_err("descriptor lists object '%s' that no patch source declares\n",
+			       klpb_targets[t].object);
+			return -EINVAL;
+		}
+		if (klpb_parse_build_id(klpb_targets[t].build_id,
+					b->objs[idx].build_id)) {
+			pr_err("invalid build-id '%s' for object '%s' in the descriptor\n",
+			       klpb_targets[t].build_id, b->objs[idx].name);
+			return -EINVAL;
+		}
+		b->objs[idx].has_build_id = true;
+	}
+	for (i = 0; i < b->nr_objs; i++) {
+		if (!b->objs[i].has_build_id &&
+		    strcmp(b->objs[i].name, "vmlinux")) {
+			pr_err("object '%s' is declared but missing from the descriptor\n",
+			       b->objs[i].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int klpb_build_funcs(struct klpb_bundle *b)
+{
+	const struct klpb_func_decl *f;
+	unsigned int *n;
+	unsigned int i;
+	int idx;
+
+	n = kcalloc(b->nr_objs, sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+		n[klpb_find_obj(b, f->object, false)]++;
+	for (i = 0; i < b->nr_objs; i++) {
+		/* one spare entry: the terminator (also for callback-only objects) */
+		b->klp_objs[i].funcs = kcalloc(n[i] + 1, sizeof(struct klp_func),
+					       GFP_KERNEL);
+		if (!b->klp_objs[i].funcs) {
+			kfree(n);
+			return -ENOMEM;
+		}
+		n[i] = 0;
+	}
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+		struct klp_func *kf;
+
+		idx = klpb_find_obj(b, f->object, false);
+		kf = &b->klp_objs[idx].funcs[n[idx]++];
+		kf->old_name = f->old_name;
+		kf->new_func = f->new_func;
+		kf->old_sympos = f->old_sympos;
+	}
+	kfree(n);
+	return 0;
+}
+
+static int klpb_build_objects(struct klpb_bundle *b)
+{
+	unsigned int i;
+
+	b->klp_objs = kcalloc(b->nr_objs + 1, sizeof(*b->klp_objs), GFP_KERNEL);
+	if (!b->klp_objs)
+		return -ENOMEM;
+	for (i = 0; i < b->nr_objs; i++) {
+		struct klp_object *obj = &b->klp_objs[i];
+		const struct klpb_callbacks_decl *c = b->objs[i].callbacks;
+		bool is_vmlinux = !strcmp(b->objs[i].name, "vmlinux");
+
+		obj->name = is_vmlinux ? NULL : b->objs[i].name;
+		if (!is_vmlinux)
+			obj->callbacks.pre_patch = klpb_pre_patch;
+		else if (c)
+			obj->callbacks.pre_patch = c->pre_patch;
+		if (c) {
+			obj->callbacks.post_patch = c->post_patch;
+			obj->callbacks.pre_unpatch = c->pre_unpatch;
+			obj->callbacks.post_unpatch = c->post_unpatch;
+		}
+	}
+	return klpb_build_funcs(b);
+}
+
+/* the author's states plus the lineage state, zero-terminated */
+static int klpb_build_states(struct klpb_bundle *b)
+{
+	unsigned int n = __klpb_states_end - __klpb_states_start;
+	unsigned long lineage_id = klpb_lineage_state_id(KLPB_DESC_LINEAGE);
+	struct klp_state *states;
+	unsigned int i;
+
+	states = kcalloc(n + 2, sizeof(*states), GFP_KERNEL);
+	if (!states)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		states[i].id = __klpb_states_start[i].id;
+		states[i].version = __klpb_states_start[i].version;
+		if (!states[i].id || states[i].id == lineage_id) {
+			pr_err("invalid klp_state id %lu\n", states[i].id);
+			kfree(states);
+			return -EINVAL;
+		}
+	}
+	states[n].id = lineage_id;
+	states[n].version = KLPB_DESC_VERSION;
+	b->patch.states = states;
+	return 0;
+}
+
+static void klpb_free(struct klpb_bundle *b)
+{
+	unsigned int i;
+
+	if (b->klp_objs)
+		for (i = 0; i < b->nr_objs; i++)
+			kfree(b->klp_objs[i].funcs);
+	kfree(b->klp_objs);
+	kfree(b->patch.states);
+	kfree(b->objs);
+	memset(b, 0, sizeof(*b));
+}
+
+static void klpb_explain_enable_error(int ret)
+{
+	if (ret == -EINVAL && klpb_bundle.patch.replace)
+		pr_err("bundle '%s' version %u (lineage '%s') was not enabled: if the kernel says it is not compatible, an active bundle of lineage '%s' has a higher version and this one would downgrade it, or another lineage is active (a cumulative bundle only replaces its own lineage's versions)\n",
+		       KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+		       KLPB_DESC_LINEAGE);
+	else
+		pr_err("bundle '%s' version %u was not enabled: %d\n",
+		       KLPB_DESC_NAME, KLPB_DESC_VERSION, ret);
+}
+
+static int __init klpb_init(void)
+{
+	struct klpb_bundle *b = &klpb_bundle;
+	int ret;
+
+	ret = klpb_collect_objects(b);
+	if (ret)
+		goto out_free;
+	ret = klpb_check_targets(b);
+	if (ret)
+		goto out_free;
+	ret = klpb_build_objects(b);
+	if (ret)
+		goto out_free;
+	ret = klpb_build_states(b);
+	if (ret)
+		goto out_free;
+	b->patch.mod = THIS_MODULE;
+	b->patch.objs = b->klp_objs;
+	b->patch.replace = KLPB_DESC_REPLACE;
+
+	ret = klpb_sysfs_init(b);
+	if (ret)
+		goto out_free;
+
+	ret = klp_enable_patch(&b->patch);
+	if (ret) {
+		klpb_explain_enable_error(ret);
+		goto out_remove_sysfs;
+	}
+	/* from here on nothing may fail: the patch is live */
+	pr_info("bundle '%s' version %u (lineage '%s', %s) enabled\n",
+		KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+		KLPB_DESC_REPLACE ? "cumulative" : "stacked");
+	return 0;
+
+out_remove_sysfs:
+	klpb_sysfs_exit(b);
+out_free:
+	klpb_free(b);
+	return ret;
+}
+
+static void __exit klpb_exit(void)
+{
+	klpb_sysfs_exit(&klpb_bundle);
+	klpb_free(&klpb_bundle);
+}
+
+module_init(klpb_init);
+module_exit(klpb_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("klp-bundle transaction: " KLPB_DESC_NAME);
+MODULE_INFO(livepatch, "Y");
