@@ -258,28 +258,44 @@ static int bzimage_payload(const uint8_t *p, size_t len, const uint8_t **payload
 	return 0;
 }
 
-int kernel_image_build_id(const char *path, struct build_id *id)
+/* Read a kernel image: an ELF vmlinux, or the vmlinux in a bzImage. */
+static int kernel_image_load(const char *path, uint8_t **elf, size_t *elf_len)
 {
 	const uint8_t *payload;
-	uint8_t *buf, *elf = NULL;
-	size_t len, plen, elf_len;
+	uint8_t *buf;
+	size_t len, plen;
 	int err;
 
 	err = read_file(path, &buf, &len);
 	if (err)
 		return err;
 	if (is_elf(buf, len)) {
-		err = elf_build_id(buf, len, id);
-		free(buf);
-		return err;
+		*elf = buf;
+		*elf_len = len;
+		return 0;
 	}
 	err = bzimage_payload(buf, len, &payload, &plen);
 	if (!err)
-		err = decompress(payload, plen, &elf, &elf_len);
-	if (!err)
-		err = is_elf(elf, elf_len) ? elf_build_id(elf, elf_len, id) : -EBADMSG;
-	free(elf);
+		err = decompress(payload, plen, elf, elf_len);
 	free(buf);
+	if (!err && !is_elf(*elf, *elf_len)) {
+		free(*elf);
+		err = -EBADMSG;
+	}
+	return err;
+}
+
+int kernel_image_build_id(const char *path, struct build_id *id)
+{
+	uint8_t *elf;
+	size_t len;
+	int err;
+
+	err = kernel_image_load(path, &elf, &len);
+	if (err)
+		return err;
+	err = elf_build_id(elf, len, id);
+	free(elf);
 	return err;
 }
 
@@ -462,6 +478,43 @@ int symtab_from_elf_file(const char *path, struct symtab **out)
 	}
 	err = add_elf_functions(t, elf);
 	elf_end(elf);
+	free(buf);
+	if (err) {
+		symtab_free(t);
+		return err;
+	}
+	return symtab_finish(t, out);
+}
+
+static int add_kallsyms_function(char type, const char *name, void *data)
+{
+	if (!strchr("tTwW", type))
+		return 0;
+	return symtab_add(data, name, strlen(name));
+}
+
+int symtab_from_kernel_image(const char *path, struct symtab **out)
+{
+	struct symtab *t;
+	uint8_t *buf;
+	size_t len;
+	Elf *elf;
+	int err;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	err = kernel_image_load(path, &buf, &len);
+	if (err)
+		return err;
+	t = calloc(1, sizeof(*t));
+	elf = t ? elf_memory((char *)buf, len) : NULL;
+	err = !t ? -ENOMEM : elf ? add_elf_functions(t, elf) : -EBADMSG;
+	if (elf)
+		elf_end(elf);
+	if (!err && t->n == 0) {
+		err = kallsyms_foreach(buf, len, add_kallsyms_function, t);
+		err = err < 0 ? err : 0;
+	}
 	free(buf);
 	if (err) {
 		symtab_free(t);

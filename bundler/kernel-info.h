@@ -51,6 +51,19 @@ struct symtab;
 int symtab_from_map(const char *path, const char *object, struct symtab **out);
 /* From the symbol table of an ELF file (a module, or an unstripped vmlinux). */
 int symtab_from_elf_file(const char *path, struct symtab **out);
+/*
+ * From a kernel image (/boot/vmlinuz-R or a vmlinux): its ELF symbol table
+ * when it has one, else its kallsyms tables (kallsyms.c), which even a
+ * stripped image carries.  Returns -ENOENT when neither is found.
+ */
+int symtab_from_kernel_image(const char *path, struct symtab **out);
+/*
+ * Call @fn(type, name, @data) for every symbol in the kallsyms tables of the
+ * vmlinux image @img.  Returns: the number of symbols, -ENOENT when no
+ * tables are found, or @fn's negative return.
+ */
+int kallsyms_foreach(const uint8_t *img, size_t len,
+		     int (*fn)(char type, const char *name, void *data), void *data);
 /* How many function symbols are called @name (0: it does not exist). */
 unsigned int symtab_count(const struct symtab *t, const char *name);
 size_t symtab_size(const struct symtab *t);

@@ -168,10 +168,22 @@ static void test_installed_kernel(void)
 	snprintf(image, sizeof(image), "/boot/vmlinuz-%s", release);
 	if (!release[0] || access(image, R_OK) != 0) {
 		skip("no installed kernel", "Debian vmlinuz build-id");
+		skip("no installed kernel", "Debian vmlinuz kallsyms");
 		skip("no installed kernel", "libkmod finds 9p");
 		return;
 	}
 	is_int(kernel_image_build_id(image, &id), 0, "Debian vmlinuz: build-id read (%s)", release);
+	{
+		struct symtab *t = NULL;
+
+		is_int(symtab_from_kernel_image(image, &t), 0, "Debian vmlinuz: kallsyms decoded");
+		ok(t && symtab_size(t) > 10000, "it has over 10000 function symbols (%zu)",
+		   t ? symtab_size(t) : 0);
+		is_int(t ? symtab_count(t, "cmdline_proc_show") : 0, 1, "cmdline_proc_show is unique");
+		ok(t && symtab_count(t, "jhash") > 1, "jhash is a duplicated static (%u)",
+		   t ? symtab_count(t, "jhash") : 0);
+		symtab_free(t);
+	}
 	hex_encode(id.bytes, id.len, hex);
 	diag("vmlinuz-%s build-id %s", release, hex);
 	is_int(module_path(release, "9p", &path), 0, "libkmod finds module 9p for %s", release);
