@@ -16,6 +16,10 @@ static int cmd_help(struct klpb_ctx *ctx, int argc, char **argv);
 static const struct klpb_cmd commands[] = {
 	{ "help", cmd_help, "show this help" },
 	{ "version", cmd_version, "print the version" },
+	{ "inspect", cmd_inspect, "show what a bundle contains" },
+	{ "verify", cmd_verify, "check a bundle's structure, digests and signatures" },
+	{ "keygen", cmd_keygen, "create an Ed25519 signing key pair" },
+	{ "sign", cmd_sign, "add a signature to a bundle" },
 };
 
 /*
@@ -27,6 +31,7 @@ static const struct {
 	int status;
 } exit_map[] = {
 	{ EBADMSG, 3 },		/* malformed bundle */
+	{ EFBIG, 3 },		/* a bundle field or size over its limit */
 	{ EPROTONOSUPPORT, 3 },	/* unsupported format version */
 	{ EILSEQ, 4 },		/* digest mismatch */
 	{ EKEYREJECTED, 5 },	/* bad signature */
@@ -38,7 +43,7 @@ static const char exit_help[] =
 	"  0  success\n"
 	"  1  failure\n"
 	"  2  usage error\n"
-	"  3  malformed bundle or unsupported format version\n"
+	"  3  malformed bundle, a limit exceeded, or unsupported format version\n"
 	"  4  a payload digest does not match the manifest\n"
 	"  5  a signature does not verify\n"
 	"  6  no signature by a trusted key\n";
