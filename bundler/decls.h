@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decls.h - the declarations of a patch source (kernel/include/klp_bundle.h):
+ * KLPB_PATCH_FUNC(obj, old, new), KLPB_PATCH_FUNC_POS(obj, old, pos, new)
+ * and KLPB_OBJECT_CALLBACKS(obj, ...), found in the source text so that
+ * create knows the objects and functions before it compiles anything.
+ *
+ * Declarations must be written literally (not produced by other macros);
+ * comments, strings and preprocessor lines are skipped.
+ */
+#ifndef KLPB_DECLS_H
+#define KLPB_DECLS_H
+
+#include <stddef.h>
+
+#define OBJECT_NAME_MAX 55	/* MODULE_NAME_LEN - 1 */
+
+struct patch_func {
+	char *object;		/* "vmlinux" or a module name, '-' read as '_' */
+	char *old_name;
+	unsigned long sympos;	/* 0: the name must be unique */
+	char *new_name;
+	char *file;		/* where it was declared, for messages */
+	unsigned int line;
+};
+
+struct decl_list {
+	struct patch_func *funcs;
+	size_t n_funcs;
+	char **callback_objects;	/* objects with KLPB_OBJECT_CALLBACKS */
+	size_t n_callback_objects;
+};
+
+/*
+ * Add the declarations in @text (@len bytes of the file @path) to @list.
+ * Returns: 0, -EINVAL for a malformed or duplicate declaration (message in
+ * @msg), -ENOMEM.
+ */
+int decls_scan(struct decl_list *list, const char *path, const char *text, size_t len,
+	       char *msg, size_t msg_size);
+/* The distinct objects named by @list, "vmlinux" first if present; [owned] array of [borrow] names. */
+int decls_objects(const struct decl_list *list, const char ***objects, size_t *n);
+void decls_free(struct decl_list *list);
+
+#endif

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decls.h"
+#include "tap.h"
+
+static char msg[512];
+
+static int scan(struct decl_list *l, const char *text)
+{
+	msg[0] = '\0';
+	return decls_scan(l, "p.c", text, strlen(text), msg, sizeof(msg));
+}
+
+static void test_good(void)
+{
+	struct decl_list l = {};
+	const char **objs = NULL;
+	size_t n = 0;
+	const char *src =
+		"#include <linux/klp_bundle.h>\n"
+		"#define KLPB_PATCH_FUNC(a, b) not a declaration\n"
+		"/* KLPB_PATCH_FUNC(vmlinux, in_comment, x) */\n"
+		"// KLPB_PATCH_FUNC(vmlinux, in_line_comment, x)\n"
+		"static const char *s = \"KLPB_PATCH_FUNC(vmlinux, in_string, x)\";\n"
+		"static int my_show(void) { return 0; }\n"
+		"KLPB_PATCH_FUNC(snd-hda_intel, azx_probe, my_probe);\n"
+		"KLPB_PATCH_FUNC( vmlinux ,\n\tcmdline_proc_show , my_show );\n"
+		"KLPB_PATCH_FUNC_POS(vmlinux, jhash, 2, my_jhash);\n"
+		"KLPB_PATCH_FUNC_POS(vmlinux, jhash, 3, my_jhash3);\n"
+		"KLPB_PATCH_FUNC(mymod, helper.isra.0, my_helper);\n"
+		"KLPB_OBJECT_CALLBACKS(other_mod, pre, NULL, NULL, post);\n";
+
+	is_int(scan(&l, src), 0, "a source with declarations, comments, strings, #define");
+	is_int(l.n_funcs, 5, "five functions, none from comments, strings or directives");
+	is_str(l.funcs[0].object, "snd_hda_intel", "'-' in a module name is read as '_'");
+	is_str(l.funcs[1].old_name, "cmdline_proc_show", "spaces and newlines inside are fine");
+	is_int(l.funcs[1].line, 8, "the line of the declaration is recorded");
+	is_int(l.funcs[1].sympos, 0, "KLPB_PATCH_FUNC: sympos 0");
+	is_int(l.funcs[2].sympos, 2, "KLPB_PATCH_FUNC_POS: the position");
+	is_str(l.funcs[4].old_name, "helper.isra.0", "a compiler-suffixed name is one word");
+	is_str(l.funcs[2].new_name, "my_jhash", "the replacement's name");
+	is_int(l.n_callback_objects, 1, "callbacks recorded");
+	is_int(decls_objects(&l, &objs, &n), 0, "objects listed");
+	is_int(n, 4, "four distinct objects");
+	is_str(n ? objs[0] : NULL, "vmlinux", "vmlinux first");
+	is_str(n == 4 ? objs[3] : NULL, "other_mod", "a callbacks-only object is an object");
+	free(objs);
+	decls_free(&l);
+}
+
+static void test_bad(void)
+{
+	static const struct {
+		const char *src, *want, *what;
+	} cases[] = {
+		{ "KLPB_PATCH_FUNC(vmlinux, a);", "takes 3 plain names", "too few arguments" },
+		{ "KLPB_PATCH_FUNC(vmlinux, a, b, c);", "takes 3 plain names", "too many arguments" },
+		{ "KLPB_PATCH_FUNC(vmlinux, MACRO(a), b);", "write the declaration literally",
+		  "a macro argument" },
+		{ "KLPB_PATCH_FUNC;", "is not followed by '('", "no arguments" },
+		{ "KLPB_PATCH_FUNC(Bad.Obj, a, b);", "invalid object name 'Bad.Obj'", "bad object" },
+		{ "KLPB_PATCH_FUNC(a2345678901234567890123456789012345678901234567890123456, f, g);",
+		  "longer than 55", "object name too long" },
+		{ "KLPB_PATCH_FUNC_POS(vmlinux, f, two, g);", "position 'two' of 'f' is not a number",
+		  "non-numeric sympos" },
+		{ "KLPB_PATCH_FUNC(vmlinux, f, 9g);", "replacement '9g' is not a C identifier",
+		  "bad replacement" },
+		{ "KLPB_PATCH_FUNC(vmlinux, f, g);\nKLPB_PATCH_FUNC(vmlinux, f, h);",
+		  "p.c:2: 'f' in vmlinux is already replaced at p.c:1", "duplicate" },
+		{ "KLPB_PATCH_FUNC_POS(vmlinux, f, 2, g);\nKLPB_PATCH_FUNC(vmlinux, f, h);",
+		  "already replaced", "sympos 0 and 2 of one name contradict" },
+		{ "KLPB_OBJECT_CALLBACKS(m, a, b, c, d);\nKLPB_OBJECT_CALLBACKS(m, a, b, c, d);",
+		  "a second KLPB_OBJECT_CALLBACKS for 'm'", "two callbacks for one object" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct decl_list l = {};
+
+		is_int(scan(&l, cases[i].src), -EINVAL, "%s: -EINVAL", cases[i].what);
+		ok(strstr(msg, cases[i].want) != NULL, "%s: '%s'", cases[i].what, msg);
+		decls_free(&l);
+	}
+}
+
+int main(void)
+{
+	test_good();
+	test_bad();
+	return done_testing();
+}
