@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* stacked bundle b, second source: /proc/version */
+#include <linux/seq_file.h>
+#include <klp_bundle.h>
+
+static int stack_b_version_proc_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "klpbt_stack_b version\n");
+	return 0;
+}
+
+KLPB_PATCH_FUNC(vmlinux, version_proc_show, stack_b_version_proc_show);
