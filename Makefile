@@ -47,6 +47,7 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run
+FUZZ_TESTS := selftests/fuzz/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
@@ -86,14 +87,14 @@ kernel: setup
 	done
 
 # The whole suite, one prove run and one summary: unit tests (plain and
-# ASan+UBSan), CLI tests, and the in-guest tests (one boot).
+# ASan+UBSan), CLI tests, bounded fuzzing, and the in-guest tests (one boot).
 check: setup
 	$(MAKE) NO_SETUP=1 tests
 	$(MAKE) NO_SETUP=1 asan
 	$(MAKE) NO_SETUP=1 kernel
 	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
-		$(CLI_TESTS) $(VM_TESTS)
+		$(CLI_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
 
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
