@@ -781,10 +781,10 @@ static int f_k_sources(struct dec *d, struct container_ctx *c)
 static int dec_null(struct dec *d)
 {
 	struct klpb_cbor_head h;
-	size_t at;
-	int rc = dec_expect(d, KLPB_CBOR_MAJOR_SIMPLE, &h, &at);
+	size_t at = d->off;
+	int rc = dec_head(d, &h);
 
-	if (rc == 0 && h.ai != 22)
+	if (rc == 0 && (h.major != KLPB_CBOR_MAJOR_SIMPLE || h.ai != 22))
 		return derr(d, at, -EBADMSG, "expected null (detached payload)");
 	return rc;
 }

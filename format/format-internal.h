@@ -88,6 +88,10 @@ void cose_protected(const uint8_t kid[KLPB_KID_LEN], uint8_t out[COSE_PROTECTED_
 int cose_sig_structure(const uint8_t *protected_hdr, size_t plen, const struct klpb_bytes *manifest,
 		       struct klpb_buf *out);
 
+/* Sign @manifest with @k: the protected header and the signature (mkvectors). */
+int cose_sign_raw(const struct klpb_key *k, const struct klpb_bytes *manifest,
+		  uint8_t prot[COSE_PROTECTED_LEN], uint8_t sig[KLPB_SIG_LEN]);
+
 /* ---- building blocks of the encoder, for mkvectors ---- */
 
 int manifest_encode(unsigned int major, unsigned int minor, const struct klpb_bytes *core,

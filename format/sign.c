@@ -313,3 +313,17 @@ int klpb_bundle_verify(const struct klpb_bundle *b, struct klpb_key *const *keys
 		rc = klpb_payload_check_sources(b, err);
 	return rc;
 }
+
+int cose_sign_raw(const struct klpb_key *k, const struct klpb_bytes *manifest,
+		  uint8_t prot[COSE_PROTECTED_LEN], uint8_t sig[KLPB_SIG_LEN])
+{
+	struct klpb_buf tbs = { 0 };
+	int rc;
+
+	cose_protected(k->kid, prot);
+	rc = cose_sig_structure(prot, COSE_PROTECTED_LEN, manifest, &tbs);
+	if (rc == 0)
+		rc = ed25519_sign(k->pkey, &tbs, sig);
+	klpb_buf_free(&tbs);
+	return rc;
+}
