@@ -30,7 +30,7 @@ int map_file(struct klpb_ctx *ctx, const char *path, struct mapped_file *m)
 	} else if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
 	} else if (st.st_size > 0) {
-		m->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		m->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (m->data == MAP_FAILED) {
 			m->data = NULL;
 			rc = -errno;

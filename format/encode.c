@@ -334,6 +334,14 @@ static int compress_module(const struct klpb_module_input *m, int level, size_t 
 		return klpb_set_error(err, -EIO, false, 0, "modules", "zstd: %s",
 				      ZSTD_getErrorName(n));
 	}
+	if (n >= m->len) {
+		/* zstd would not make it smaller: store it as it is */
+		free(dst);
+		pd->compression = KLPB_COMPRESSION_NONE;
+		pd->compressed_size = m->len;
+		*out = (struct klpb_bytes){ m->data, m->len };
+		return 0;
+	}
 	pd->compressed_size = n;
 	*out = (struct klpb_bytes){ dst, n };
 	return 0;

@@ -6,6 +6,7 @@
  * data, fixed test keys (Ed25519 signatures are deterministic).
  *
  * usage: mkvectors OUTDIR KEYDIR
+ *        mkvectors --bench FILE MIB    (the input of bench/verify)
  *
  * A vector is built in stages (core, manifest, signatures, file); each
  * vector's hook may change the input structures or patch the bytes of a
@@ -789,12 +790,59 @@ static int make_base(struct klpb_buf *f)
 	return 0;
 }
 
+/*
+ * bench/verify's input: a two-target bundle of about @mib MiB: an
+ * incompressible module (zstd stores it raw) of @mib - 5 MiB and a
+ * text-like module of 8 MiB that zstd shrinks to about 5 MiB.
+ */
+static int make_bench(const char *out, unsigned long mib)
+{
+	size_t n0 = (mib - 5) << 20, n1 = 8 << 20;
+	uint8_t *m0 = malloc(n0), *m1 = malloc(n1);
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct klpb_buf f = { 0 };
+	struct klpb_error err = { 0 };
+	struct klpb_core core;
+	int rc;
+
+	if (!m0 || !m1 || mib < 8)
+		return 1;
+	for (size_t i = 0; i < n0; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		m0[i] = (uint8_t)x;
+	}
+	for (size_t i = 0; i < n1; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		m1[i] = (x & 3) ? "abcdefghijklmnop"[x >> 60] : (uint8_t)(x >> 8);
+	}
+	{
+		struct klpb_module_input mods[2] = {
+			{ m0, n0, KLPB_COMPRESSION_ZSTD },
+			{ m1, n1, KLPB_COMPRESSION_ZSTD },
+		};
+		struct klpb_build_input in = { &core, mods, NULL, 3 };
+
+		sample_core(&core, 2);
+		rc = klpb_bundle_build(&in, &f, &err);
+	}
+	if (rc == 0)
+		rc = write_bytes(out, f.data, f.len);
+	if (rc < 0)
+		fprintf(stderr, "mkvectors: bench: %s\n", err.message);
+	klpb_buf_free(&f);
+	free(m0);
+	free(m1);
+	return rc < 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct klpb_buf basef = { 0 };
 	char path[512];
 	int fails = 0;
 
+	if (argc == 4 && strcmp(argv[1], "--bench") == 0)
+		return make_bench(argv[2], strtoul(argv[3], NULL, 10));
 	if (argc != 3) {
 		fprintf(stderr, "usage: mkvectors OUTDIR KEYDIR\n");
 		return 2;

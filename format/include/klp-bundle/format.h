@@ -243,7 +243,8 @@ void klpb_bundle_free(struct klpb_bundle *b);
 struct klpb_module_input {		/* one per core.targets[i] */
 	const void *data;		/* [borrow] the .ko */
 	size_t len;
-	enum klpb_compression compression;
+	enum klpb_compression compression;	/* ZSTD: stored uncompressed (NONE)
+						 * when zstd would not shrink it */
 };
 
 struct klpb_build_input {
