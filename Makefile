@@ -23,6 +23,7 @@ comma := ,
 SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 KLPB_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -MMD -MP \
+	-DKLPB_RUNTIME_DIR='"$(CURDIR)/kernel"' \
 	$(if $(SANITIZE),,-D_FORTIFY_SOURCE=2) -fvisibility=hidden \
 	-Iformat -Iformat/include -Ibundler -Iselftests/lib \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
@@ -60,7 +61,7 @@ ifeq ($(NO_SETUP),)
 	@tools/setup
 endif
 
-$(O)/%.o: %.c | setup
+$(O)/%.o: %.c Makefile | setup
 	@mkdir -p $(@D)
 	$(CC) $(KLPB_CFLAGS) -c -o $@ $<
 

@@ -42,6 +42,7 @@ void p_dbg(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(pri
 int usage_err(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int cmd_version(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_create(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_inspect(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_keygen(struct klpb_ctx *ctx, int argc, char **argv);

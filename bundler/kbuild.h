@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kbuild.h - build one transaction module with the target kernel's kbuild:
+ * a private build directory with the patch sources, the runtime's
+ * descriptor (klpb_desc.h), the core manifest and a Kbuild file that
+ * includes kernel/bundle.kbuild (the contract in
+ * Documentation/patch-authoring.md).
+ */
+#ifndef KLPB_KBUILD_H
+#define KLPB_KBUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "klp-bundle/format.h"
+
+struct source_file {
+	char *name;		/* file name, no directory */
+	uint8_t *data;
+	size_t len;
+};
+
+struct kbuild_job {
+	const char *kdir;			/* the kernel's kbuild tree */
+	const char *runtime_dir;		/* klp-bundle's kernel/ directory */
+	const char *module_name;
+	const struct source_file *sources;
+	size_t n_sources;
+	const char *desc;			/* klpb_desc.h text */
+	struct klpb_bytes core;			/* embedded byte for byte */
+	const char *keep_dir;			/* NULL: build in a temporary directory */
+};
+
+/*
+ * Build @job's module.  On success [owned] @ko holds the .ko (debug info
+ * stripped).  On a build failure returns -ENOEXEC with [owned] *@log
+ * holding make's output (the compiler's messages); *@log may be NULL.
+ */
+int kbuild_module(const struct kbuild_job *job, struct klpb_buf *ko, char **log);
+
+/* How many @entsize-byte entries section @section of the ELF @ko has (0 if none). */
+int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize);
+
+/* The directory of klp-bundle's kernel runtime: $KLPB_RUNTIME_DIR or the built-in path. */
+const char *kbuild_runtime_dir(void);
+
+#endif
