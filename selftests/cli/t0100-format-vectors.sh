@@ -43,6 +43,15 @@ printf '%s' "$out" | grep -qF '"name":"EBADMSG"' &&
 	printf '%s' "$out" | grep -qF '"exit_status":3'
 ok $? "JSON mode prints one error object with the field and offset"
 
+# The hostile 5-byte counts (libcbor 0.8 would allocate 2 GiB / 64 GiB for
+# them) are rejected at once within a 64 MiB address space.
+for v in hostile-array-count hostile-map-count; do
+	out=$(ulimit -v 65536 && "$klpb" verify "invalid/$v.klpb" 2>&1)
+	rc=$?
+	printf '%s' "$out" | grep -qF 'count-too-large'
+	ok $(( $? + rc - 3 )) "$v: exit 3 (count-too-large) with the address space capped at 64 MiB"
+done
+
 # Reproducibility: regenerate into a temporary directory and compare.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
