@@ -48,8 +48,8 @@ ok $? "JSON mode prints one error object with the field and offset"
 for v in hostile-array-count hostile-map-count; do
 	out=$(ulimit -v 65536 && "$klpb" verify "invalid/$v.klpb" 2>&1)
 	rc=$?
-	printf '%s' "$out" | grep -qF 'count-too-large'
-	ok $(( $? + rc - 3 )) "$v: exit 3 (count-too-large) with the address space capped at 64 MiB"
+	[ "$rc" = 3 ] && printf '%s' "$out" | grep -qF 'count-too-large'
+	ok $? "$v: exit 3 (count-too-large) with the address space capped at 64 MiB"
 done
 
 # Reproducibility: regenerate into a temporary directory and compare.
