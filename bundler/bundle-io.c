@@ -268,3 +268,21 @@ void free_keys(struct klpb_key **keys, size_t n)
 		klpb_key_free(keys[i]);
 	free(keys);
 }
+
+int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k)
+{
+	struct klpb_buf pem = { 0 };
+	int rc = read_small_file(path, &pem);
+
+	if (rc < 0) {
+		p_err(ctx, rc, "cannot read key '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = klpb_key_from_pem(pem.data, pem.len, true, k);
+	if (pem.data)
+		explicit_bzero(pem.data, pem.len);
+	klpb_buf_free(&pem);
+	if (rc < 0)
+		p_err(ctx, rc, "'%s': not an Ed25519 private key (PEM PKCS#8)", path);
+	return rc;
+}

@@ -54,4 +54,7 @@ int load_trusted_keys(struct klpb_ctx *ctx, const char *key, const char *keyring
 		      struct klpb_key ***keys, size_t *n);
 void free_keys(struct klpb_key **keys, size_t n);
 
+/* Read an Ed25519 private key (PEM PKCS#8) into [owned] *@k; reports errors. */
+int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k);
+
 #endif

@@ -123,6 +123,18 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return errno || *end || *out > max ? -EINVAL : 0;
 }
 
+static bool valid_bundle_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > KLPB_MAX_NAME)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
 static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
 	enum { OPT_KDIR = 256, OPT_VMLINUX, OPT_TMOD, OPT_NOREPLACE, OPT_REQ, OPT_CONFL, OPT_CVE,
@@ -194,6 +206,9 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		return usage_err(ctx, "--kdir, --vmlinux and --target-module take one --kernel");
 	if (o->base && !o->replace)
 		return usage_err(ctx, "--base makes a cumulative bundle: it excludes --no-replace");
+	if (!valid_bundle_name(o->name))
+		return usage_err(ctx, "invalid bundle name '%s': use [a-z0-9_], at most %d characters",
+				 o->name, KLPB_MAX_NAME);
 	return 0;
 }
 
@@ -605,11 +620,6 @@ static int make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 		klpb_sha256(st->sources[i].data, st->sources[i].len, st->digests[i].sha256);
 		st->source_bytes[i] = (struct klpb_bytes){ st->sources[i].data, st->sources[i].len };
 	}
-	err = parse_deps(ctx, &o->requires, "--requires", &st->requires, &st->n_requires);
-	if (!err)
-		err = parse_deps(ctx, &o->conflicts, "--conflicts", &st->conflicts, &st->n_conflicts);
-	if (err)
-		return err;
 	qsort(st->requires, st->n_requires, sizeof(*st->requires), cmp_dep);
 	qsort(st->conflicts, st->n_conflicts, sizeof(*st->conflicts), cmp_dep);
 	hex_encode(lineage, KLPB_LINEAGE_LEN, lineage_hex);
@@ -755,23 +765,6 @@ static int encode_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
 	return err;
 }
 
-static int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k)
-{
-	struct klpb_buf pem = { 0 };
-	int err = read_small_file(path, &pem);
-
-	if (err) {
-		p_err(ctx, err, "cannot read key '%s': %s", path, strerror(-err));
-		return err;
-	}
-	err = klpb_key_from_pem(pem.data, pem.len, true, k);
-	explicit_bzero(pem.data, pem.len);
-	klpb_buf_free(&pem);
-	if (err)
-		p_err(ctx, err, "'%s': not an Ed25519 private key (PEM PKCS#8)", path);
-	return err;
-}
-
 static int sign_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
 		       struct create_state *st)
 {
@@ -877,6 +870,10 @@ int cmd_create(struct klpb_ctx *ctx, int argc, char **argv)
 	if (err)
 		goto out;
 	err = make_lineage(ctx, &o, lineage);
+	if (!err)
+		err = parse_deps(ctx, &o.requires, "--requires", &st.requires, &st.n_requires);
+	if (!err)
+		err = parse_deps(ctx, &o.conflicts, "--conflicts", &st.conflicts, &st.n_conflicts);
 	if (!err && o.base)
 		err = read_base(ctx, &o, &st, lineage);
 	if (!err)

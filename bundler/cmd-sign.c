@@ -22,24 +22,6 @@ static const char sign_usage[] =
 	"  -o, --out OUT    write here instead of replacing FILE\n"
 	"  -h, --help       this text\n";
 
-static int load_private(struct klpb_ctx *ctx, const char *path, struct klpb_key **k)
-{
-	struct klpb_buf pem = { 0 };
-	int rc = read_small_file(path, &pem);
-
-	if (rc < 0) {
-		p_err(ctx, rc, "cannot read key '%s': %s", path, strerror(-rc));
-		return rc;
-	}
-	rc = klpb_key_from_pem(pem.data, pem.len, true, k);
-	if (pem.data)
-		explicit_bzero(pem.data, pem.len);
-	klpb_buf_free(&pem);
-	if (rc < 0)
-		p_err(ctx, rc, "'%s': not an Ed25519 private key (PEM PKCS#8)", path);
-	return rc;
-}
-
 static int sign_file(struct klpb_ctx *ctx, const char *in, const char *out, struct klpb_key *k)
 {
 	struct klpb_error err = { 0 };
@@ -109,7 +91,7 @@ int cmd_sign(struct klpb_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind != 1 || !key)
 		return usage_err(ctx, "sign needs FILE and --key KEY");
-	rc = load_private(ctx, key, &k);
+	rc = load_private_key(ctx, key, &k);
 	if (rc < 0)
 		return rc;
 	rc = sign_file(ctx, argv[optind], out ? out : argv[optind], k);

@@ -43,6 +43,7 @@ int usage_err(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(
 
 int cmd_version(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_create(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_inspect(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_keygen(struct klpb_ctx *ctx, int argc, char **argv);

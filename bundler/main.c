@@ -17,6 +17,7 @@ static const struct klpb_cmd commands[] = {
 	{ "help", cmd_help, "show this help" },
 	{ "version", cmd_version, "print the version" },
 	{ "create", cmd_create, "build a bundle from patch sources" },
+	{ "extract", cmd_extract, "write out a bundle's module or sources" },
 	{ "inspect", cmd_inspect, "show what a bundle contains" },
 	{ "verify", cmd_verify, "check a bundle's structure, digests and signatures" },
 	{ "keygen", cmd_keygen, "create an Ed25519 signing key pair" },
