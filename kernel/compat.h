@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * compat.h - the one place for kernel-version-specific code in klp-bundle.
+ * The one place for kernel-version-specific code in klp-bundle.
  */
 #ifndef _KLPB_COMPAT_H
 #define _KLPB_COMPAT_H

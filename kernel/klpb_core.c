@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * klpb_core.c - the klp-bundle runtime: module init and exit of a
+ * The klp-bundle runtime: module init and exit of a
  * transaction module.
  *
  * Init collects the declarations of every patch source (klp_bundle.h),
@@ -45,14 +45,8 @@ static const struct klpb_target klpb_targets[] = {
 
 /* make the sections exist, with the right flags, even when empty */
 asm(".section .klpb.funcs,\"a\"\n.previous\n"
-    ".section .klpb.callbacks,\"a\"\n.previous\n"
-    ".section .klpb.states,\"a\"\n.previous\n");
-
-extern const struct klpb_func_decl __klpb_funcs_start[], __klpb_funcs_end[];
-extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
-	__klpb_callbacks_end[];
-extern const struct klpb_state_decl __klpb_states_start[],
-	__klpb_states_end[];
+	".section .klpb.callbacks,\"a\"\n.previous\n"
+	".section .klpb.states,\"a\"\n.previous\n");
 
 struct klpb_bundle klpb_bundle;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * klpb_internal.h - shared between the runtime's files; not for patch
+ * Shared between the runtime's files; not for patch
  * authors (they include klp_bundle.h).
  */
 #ifndef _KLPB_INTERNAL_H
@@ -9,6 +9,8 @@
 #include <linux/kobject.h>
 #include <linux/livepatch.h>
 #include <linux/types.h>
+
+#include <klp_bundle.h>
 
 #define KLPB_BUILD_ID_SIZE	20
 #define KLPB_OBJ_NAME_MAX	55	/* MODULE_NAME_LEN - 1 */
@@ -54,6 +56,13 @@ struct klpb_bundle {
 };
 
 extern struct klpb_bundle klpb_bundle;
+
+/* bounds of the declaration arrays, defined by klpb.lds */
+extern const struct klpb_func_decl __klpb_funcs_start[], __klpb_funcs_end[];
+extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
+	__klpb_callbacks_end[];
+extern const struct klpb_state_decl __klpb_states_start[],
+	__klpb_states_end[];
 extern const char klpb_manifest_start[], klpb_manifest_end[];
 
 const char *klpb_obj_state(const struct klpb_obj *o);

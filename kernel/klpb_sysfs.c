@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * klpb_sysfs.c - /sys/kernel/klp_bundle/<module>/ (Documentation/kernel-abi.md)
+ * /sys/kernel/klp_bundle/<module>/ (Documentation/kernel-abi.md)
  *
  *   /sys/kernel/klp_bundle/<module>/manifest		(bin, 0444)
  *   /sys/kernel/klp_bundle/<module>/name		(0444)
