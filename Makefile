@@ -44,7 +44,7 @@ UNIT_TESTS := $(filter $(O)/selftests/unit/test-%,$(UNIT_BINS))
 # Kernel-side directories built by kbuild: every one with a Kbuild file.
 # Targets before the bundles: the bundles' descriptors record their build-ids.
 KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/Kbuild \
-	selftests/modules/*/Kbuild selftests/bundles/*/Kbuild))
+	selftests/modules/*/Kbuild examples/*/module/Kbuild selftests/bundles/*/Kbuild))
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run
