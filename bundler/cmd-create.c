@@ -97,6 +97,8 @@ struct create_state {
 	struct klpb_core core;
 	char module_name[KLPB_MAX_NAME + 1];
 	struct klpb_buf *kos;
+	struct kbuild_proc *builds;	/* started, not yet finished */
+	size_t n_builds;
 	struct klpb_buf core_bytes;
 	struct klpb_buf file;
 };
@@ -383,8 +385,20 @@ static int open_target(struct klpb_ctx *ctx, const struct create_opts *o,
 					target_module_override(o, st->objects[i]), msg,
 					sizeof(msg));
 	}
-	for (size_t i = 0; !err && i < st->decls.n_funcs; i++)
-		err = target_check_func(t, &st->decls.funcs[i], msg, sizeof(msg));
+	if (err)
+		p_err(ctx, err, "%s", msg);
+	return err;
+}
+
+/* Every replaced function exists in every target, uniquely or at its sympos. */
+static int check_functions(struct klpb_ctx *ctx, struct create_state *st)
+{
+	char msg[1024];
+	int err = 0;
+
+	for (size_t t = 0; !err && t < st->n_targets; t++)
+		for (size_t i = 0; !err && i < st->decls.n_funcs; i++)
+			err = target_check_func(&st->targets[t], &st->decls.funcs[i], msg, sizeof(msg));
 	if (err)
 		p_err(ctx, err, "%s", msg);
 	return err;
@@ -682,8 +696,8 @@ static char *desc_text(const struct create_state *st, const struct target *t)
 	return text;
 }
 
-static int build_one(struct klpb_ctx *ctx, const struct create_opts *o, struct create_state *st,
-		     size_t i)
+static int start_build(struct klpb_ctx *ctx, const struct create_opts *o,
+		       struct create_state *st, size_t i)
 {
 	struct kbuild_job job = {
 		.kdir = st->targets[i].kdir,
@@ -694,15 +708,29 @@ static int build_one(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 		.core = { st->core_bytes.data, st->core_bytes.len },
 		.keep_dir = o->keep_build,
 	};
-	char *log = NULL, *desc = desc_text(st, &st->targets[i]);
-	int err, n;
+	char *desc = desc_text(st, &st->targets[i]);
+	int err;
 
 	if (!desc)
 		return -ENOMEM;
 	job.desc = desc;
 	p_info(ctx, "building '%s' for kernel %s", st->module_name, st->targets[i].release);
-	err = kbuild_module(&job, &st->kos[i], &log);
+	err = kbuild_start(&job, &st->builds[i]);
 	free(desc);
+	if (err)
+		p_err(ctx, err, "cannot start the build for kernel %s: %s", st->targets[i].release,
+		      strerror(-err));
+	else
+		st->n_builds++;
+	return err;
+}
+
+static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
+{
+	char *log = NULL;
+	int err, n;
+
+	err = kbuild_finish(&st->builds[i], &st->kos[i], &log);
 	if (err) {
 		if (log && !ctx->json)
 			fputs(log, stderr);
@@ -721,24 +749,38 @@ static int build_one(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 	return 0;
 }
 
+/*
+ * Build every target's module.  The builds run in the background while the
+ * replaced functions are checked against each target's symbols (reading a
+ * compressed vmlinux's kallsyms takes about a second); a failed check stops
+ * them.
+ */
 static int build_modules(struct klpb_ctx *ctx, const struct create_opts *o,
 			 struct create_state *st)
 {
 	struct klpb_error ferr = { 0 };
+	size_t i;
 	int err;
 
 	err = klpb_core_encode(&st->core, &st->core_bytes, &ferr);
 	if (err)
 		return report_format_error(ctx, o->out, err, &ferr);
 	st->kos = calloc(st->n_targets, sizeof(*st->kos));
-	if (!st->kos)
+	st->builds = calloc(st->n_targets, sizeof(*st->builds));
+	if (!st->kos || !st->builds)
 		return -ENOMEM;
-	for (size_t i = 0; i < st->n_targets; i++) {
-		err = build_one(ctx, o, st, i);
+	for (i = 0; !err && i < st->n_targets; i++)
+		err = start_build(ctx, o, st, i);
+	if (!err)
+		err = check_functions(ctx, st);
+	for (i = 0; i < st->n_builds; i++) {
 		if (err)
-			return err;
+			kbuild_abort(&st->builds[i]);
+		else
+			err = finish_build(ctx, st, i);
 	}
-	return 0;
+	st->n_builds = 0;
+	return err;
 }
 
 static int encode_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
@@ -849,6 +891,7 @@ static void create_free(struct create_state *st)
 	free(st->core_targets);
 	free(st->targets);
 	free(st->kos);
+	free(st->builds);
 	for (size_t i = 0; i < st->n_requires; i++)
 		free((char *)st->requires[i].name);
 	for (size_t i = 0; i < st->n_conflicts; i++)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,32 +55,51 @@ static int write_whole(const char *dir, const char *name, const void *data, size
 	return err;
 }
 
-/* Run @argv with stdout and stderr appended to @log_path; -ENOEXEC if it fails. */
-static int run_logged(char *const argv[], const char *log_path)
+/*
+ * Start @argv in its own process group (so it can be stopped with all its
+ * children) with stdout and stderr appended to @log_path.
+ */
+static int spawn_logged(char *const argv[], const char *log_path, pid_t *pid)
 {
-	int status, fd;
-	pid_t pid;
+	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
-	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	*pid = fork();
+	if (*pid < 0) {
 		close(fd);
 		return -errno;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
+		setpgid(0, 0);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		execvp(argv[0], argv);
 		dprintf(fd, "cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(*pid, *pid);
 	close(fd);
+	return 0;
+}
+
+/* Wait for @pid; -ENOEXEC if it did not exit 0. */
+static int wait_logged(pid_t pid)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOEXEC;
+}
+
+static int run_logged(char *const argv[], const char *log_path)
+{
+	pid_t pid;
+	int err = spawn_logged(argv, log_path, &pid);
+
+	return err ? err : wait_logged(pid);
 }
 
 static char *kbuild_file(const struct kbuild_job *job, const char *dir)
@@ -138,75 +158,109 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
-static int build_in(const struct kbuild_job *job, const char *dir, struct klpb_buf *ko,
-		    char **log)
+static void path_in(const struct kbuild_proc *p, const char *name, char *out, size_t size)
 {
-	char mdir[4200], log_path[4200], built[4200], stripped[4200], jobs[32], map[9000];
-	char *make_argv[] = { "make", "-C", (char *)job->kdir, mdir, jobs, map, map + 4500,
-			      "modules", NULL };
-	char *strip_argv[] = { "strip", "--strip-debug", "-o", stripped, built, NULL };
-	uint8_t *data;
-	size_t len;
+	snprintf(out, size, "%s/%s", p->dir, name);
+}
+
+static void remove_dir(struct kbuild_proc *p)
+{
+	if (!p->keep && p->dir[0])
+		nftw(p->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	p->dir[0] = '\0';
+}
+
+static int make_dir(const struct kbuild_job *job, struct kbuild_proc *p)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	p->keep = job->keep_dir != NULL;
+	if (p->keep) {
+		snprintf(p->dir, sizeof(p->dir), "%s", job->keep_dir);
+		return mkdir(p->dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	}
+	snprintf(p->dir, sizeof(p->dir), "%s/klp-bundle-build.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	return mkdtemp(p->dir) ? 0 : -errno;
+}
+
+int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
+{
+	char mdir[4200], log_path[4200], jobs[32], map[2][4500];
+	char *argv[] = { "make", "-C", (char *)job->kdir, mdir, jobs, map[0], map[1], "modules",
+			 NULL };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int err;
 
-	snprintf(mdir, sizeof(mdir), "M=%s", dir);
+	*p = (struct kbuild_proc){ 0 };
+	snprintf(p->module_name, sizeof(p->module_name), "%s", job->module_name);
+	err = make_dir(job, p);
+	if (err) {
+		p->dir[0] = '\0';
+		return err;
+	}
+	snprintf(mdir, sizeof(mdir), "M=%s", p->dir);
+	snprintf(jobs, sizeof(jobs), "-j%ld", ncpu > 0 ? ncpu : 1);
 	/*
 	 * Keep the build directory's and the runtime's paths out of the module
 	 * (debug info, __FILE__), so the same inputs give the same bytes and
 	 * build-id.  KCFLAGS/KAFLAGS reach every object, the .mod.o included.
 	 */
-	snprintf(map, 4500, "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/",
-		 dir, job->runtime_dir);
-	snprintf(map + 4500, 4500, "KAFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/",
-		 dir, job->runtime_dir);
-	snprintf(jobs, sizeof(jobs), "-j%ld", ncpu > 0 ? ncpu : 1);
-	snprintf(log_path, sizeof(log_path), "%s/build.log", dir);
-	snprintf(built, sizeof(built), "%s/%s.ko", dir, job->module_name);
-	snprintf(stripped, sizeof(stripped), "%s/%s.stripped.ko", dir, job->module_name);
-
-	err = write_inputs(job, dir);
+	snprintf(map[0], sizeof(map[0]),
+		 "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/", p->dir,
+		 job->runtime_dir);
+	snprintf(map[1], sizeof(map[1]),
+		 "KAFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/", p->dir,
+		 job->runtime_dir);
+	path_in(p, "build.log", log_path, sizeof(log_path));
+	err = write_inputs(job, p->dir);
 	if (!err)
-		err = run_logged(make_argv, log_path);
-	if (!err)
-		err = run_logged(strip_argv, log_path);
-	if (err == -ENOEXEC) {
-		if (read_file(log_path, &data, &len) == 0) {
-			*log = strndup((char *)data, len);
-			free(data);
-		}
-		return err;
-	}
+		err = spawn_logged(argv, log_path, &p->pid);
 	if (err)
-		return err;
-	err = read_file(stripped, &data, &len);
-	if (err)
-		return err;
-	ko->data = data;
-	ko->len = ko->cap = len;
-	return 0;
+		remove_dir(p);
+	return err;
 }
 
-int kbuild_module(const struct kbuild_job *job, struct klpb_buf *ko, char **log)
+int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log)
 {
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096];
+	char log_path[4200], built[4200], stripped[4200], name[80];
+	char *strip_argv[] = { "strip", "--strip-debug", "-o", stripped, built, NULL };
+	uint8_t *data;
+	size_t len;
 	int err;
 
 	*log = NULL;
-	if (job->keep_dir) {
-		snprintf(dir, sizeof(dir), "%s", job->keep_dir);
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -errno;
-	} else {
-		snprintf(dir, sizeof(dir), "%s/klp-bundle-build.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir))
-			return -errno;
+	path_in(p, "build.log", log_path, sizeof(log_path));
+	snprintf(name, sizeof(name), "%s.ko", p->module_name);
+	path_in(p, name, built, sizeof(built));
+	snprintf(name, sizeof(name), "%s.stripped.ko", p->module_name);
+	path_in(p, name, stripped, sizeof(stripped));
+
+	err = wait_logged(p->pid);
+	p->pid = 0;
+	if (!err)
+		err = run_logged(strip_argv, log_path);
+	if (err == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
+		*log = strndup((char *)data, len);
+		free(data);
 	}
-	err = build_in(job, dir, ko, log);
-	if (!job->keep_dir)
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (!err)
+		err = read_file(stripped, &data, &len);
+	if (!err) {
+		ko->data = data;
+		ko->len = ko->cap = len;
+	}
+	remove_dir(p);
 	return err;
+}
+
+void kbuild_abort(struct kbuild_proc *p)
+{
+	if (p->pid > 0) {
+		kill(-p->pid, SIGTERM);
+		wait_logged(p->pid);
+		p->pid = 0;
+	}
+	remove_dir(p);
 }
 
 int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize)

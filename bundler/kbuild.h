@@ -32,12 +32,29 @@ struct kbuild_job {
 	const char *keep_dir;			/* NULL: build in a temporary directory */
 };
 
+/* A module build in progress (kbuild_start .. kbuild_finish or kbuild_abort). */
+struct kbuild_proc {
+	char dir[4096];			/* the build directory */
+	bool keep;			/* --keep-build: not removed */
+	int pid;			/* make, leader of its process group; 0 when done */
+	char module_name[64];
+};
+
 /*
- * Build @job's module.  On success [owned] @ko holds the .ko (debug info
- * stripped).  On a build failure returns -ENOEXEC with [owned] *@log
- * holding make's output (the compiler's messages); *@log may be NULL.
+ * Write @job's build directory and start make in the background, so the
+ * caller can do other work meanwhile.  On success, end with exactly one of
+ * kbuild_finish() or kbuild_abort().
  */
-int kbuild_module(const struct kbuild_job *job, struct klpb_buf *ko, char **log);
+int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p);
+/*
+ * Wait for the build; on success [owned] @ko holds the .ko with debug info
+ * stripped.  On a build failure returns -ENOEXEC with [owned] *@log holding
+ * make's output (the compiler's messages); *@log may be NULL.  The build
+ * directory is removed (unless kept).
+ */
+int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log);
+/* Stop the build (its whole process group) and remove the directory. */
+void kbuild_abort(struct kbuild_proc *p);
 
 /* How many @entsize-byte entries section @section of the ELF @ko has (0 if none). */
 int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize);

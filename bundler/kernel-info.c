@@ -258,8 +258,7 @@ static int bzimage_payload(const uint8_t *p, size_t len, const uint8_t **payload
 	return 0;
 }
 
-/* Read a kernel image: an ELF vmlinux, or the vmlinux in a bzImage. */
-static int kernel_image_load(const char *path, uint8_t **elf, size_t *elf_len)
+int kernel_image_load(const char *path, uint8_t **elf, size_t *elf_len)
 {
 	const uint8_t *payload;
 	uint8_t *buf;
@@ -493,34 +492,44 @@ static int add_kallsyms_function(char type, const char *name, void *data)
 	return symtab_add(data, name, strlen(name));
 }
 
-int symtab_from_kernel_image(const char *path, struct symtab **out)
+int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out)
 {
 	struct symtab *t;
-	uint8_t *buf;
-	size_t len;
 	Elf *elf;
 	int err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	err = kernel_image_load(path, &buf, &len);
-	if (err)
-		return err;
 	t = calloc(1, sizeof(*t));
-	elf = t ? elf_memory((char *)buf, len) : NULL;
-	err = !t ? -ENOMEM : elf ? add_elf_functions(t, elf) : -EBADMSG;
+	if (!t)
+		return -ENOMEM;
+	elf = elf_memory((char *)buf, len);
+	err = elf ? add_elf_functions(t, elf) : -EBADMSG;
 	if (elf)
 		elf_end(elf);
 	if (!err && t->n == 0) {
 		err = kallsyms_foreach(buf, len, add_kallsyms_function, t);
 		err = err < 0 ? err : 0;
 	}
-	free(buf);
 	if (err) {
 		symtab_free(t);
 		return err;
 	}
 	return symtab_finish(t, out);
+}
+
+int symtab_from_kernel_image(const char *path, struct symtab **out)
+{
+	uint8_t *buf;
+	size_t len;
+	int err;
+
+	err = kernel_image_load(path, &buf, &len);
+	if (err)
+		return err;
+	err = symtab_from_vmlinux(buf, len, out);
+	free(buf);
+	return err;
 }
 
 unsigned int symtab_count(const struct symtab *t, const char *name)
@@ -540,6 +549,36 @@ unsigned int symtab_count(const struct symtab *t, const char *name)
 	while (first + n < t->n && strcmp(t->names[first + n], name) == 0)
 		n++;
 	return n;
+}
+
+void symtab_write_lines(const struct symtab *t, FILE *f)
+{
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%s\n", t->names[i]);
+}
+
+int symtab_read_lines(FILE *f, struct symtab **out)
+{
+	struct symtab *t = calloc(1, sizeof(*t));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	while (!err && (n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		if (n > 0)
+			err = symtab_add(t, line, (size_t)n);
+	}
+	free(line);
+	if (err) {
+		symtab_free(t);
+		return err;
+	}
+	return symtab_finish(t, out);
 }
 
 size_t symtab_size(const struct symtab *t)

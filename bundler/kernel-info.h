@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BUILD_ID_MAX 64
 
@@ -33,6 +34,11 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id);
  * Returns -EPROTONOSUPPORT for another compression.
  */
 int kernel_image_build_id(const char *path, struct build_id *id);
+/*
+ * Read a kernel image (an ELF vmlinux, or the vmlinux inside a bzImage,
+ * decompressed).  Returns: 0 with [owned] *@elf (free()), or -errno.
+ */
+int kernel_image_load(const char *path, uint8_t **elf, size_t *len);
 /* The build-id of an ELF file (a module). */
 int file_build_id(const char *path, struct build_id *id);
 
@@ -57,6 +63,8 @@ int symtab_from_elf_file(const char *path, struct symtab **out);
  * stripped image carries.  Returns -ENOENT when neither is found.
  */
 int symtab_from_kernel_image(const char *path, struct symtab **out);
+/* The same from a vmlinux already in memory (kernel_image_load()). */
+int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out);
 /*
  * Call @fn(type, name, @data) for every symbol in the kallsyms tables of the
  * vmlinux image @img.  Returns: the number of symbols, -ENOENT when no
@@ -67,6 +75,9 @@ int kallsyms_foreach(const uint8_t *img, size_t len,
 /* How many function symbols are called @name (0: it does not exist). */
 unsigned int symtab_count(const struct symtab *t, const char *name);
 size_t symtab_size(const struct symtab *t);
+/* One name per line, sorted (kernel-cache.c); read them back into [owned] *@out. */
+void symtab_write_lines(const struct symtab *t, FILE *f);
+int symtab_read_lines(FILE *f, struct symtab **out);
 void symtab_free(struct symtab *t);
 
 /*

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel-cache.h"
 #include "target.h"
 
 int target_default_release(char **release)
@@ -88,7 +89,16 @@ int target_init(struct target *t, const char *release, const char *kdir, const c
 			 t->kdir, release, release);
 		return err;
 	}
-	err = kernel_image_build_id(t->image, &t->vmlinux_id);
+	/*
+	 * A cached entry gives the build-id (and later the symbols) at once;
+	 * otherwise the image is decompressed once, for the build-id now and
+	 * the symbols later.
+	 */
+	err = kernel_cache_get(t->image, &t->vmlinux_id, NULL);
+	if (err)
+		err = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
+	if (err == 0 && t->vmlinux)
+		err = elf_build_id(t->vmlinux, t->vmlinux_len, &t->vmlinux_id);
 	if (err) {
 		snprintf(msg, msg_size, "cannot read the vmlinux build-id of kernel %s from '%s': %s%s",
 			 release, t->image, strerror(-err),
@@ -160,8 +170,20 @@ static int object_symtab(struct target *t, const char *object, struct symtab **o
 		snprintf(msg, msg_size, "object '%s' was not added to the target", object);
 		return -EINVAL;
 	}
-	if (!*slot)
-		err = m ? symtab_from_elf_file(m->path, slot) : symtab_from_kernel_image(t->image, slot);
+	if (!*slot && m) {
+		err = symtab_from_elf_file(m->path, slot);
+	} else if (!*slot && !t->vmlinux) {
+		err = kernel_cache_get(t->image, &t->vmlinux_id, slot);
+		if (err)	/* the entry went away since init: read the image */
+			err = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
+	}
+	if (!*slot && !m && !err) {
+		err = symtab_from_vmlinux(t->vmlinux, t->vmlinux_len, slot);
+		if (!err)
+			kernel_cache_put(t->image, &t->vmlinux_id, *slot);
+		free(t->vmlinux);
+		t->vmlinux = NULL;
+	}
 	if (err) {
 		snprintf(msg, msg_size, "cannot read the function symbols of %s from '%s': %s", object,
 			 *where, strerror(-err));
@@ -211,6 +233,7 @@ void target_fini(struct target *t)
 	}
 	free(t->mods);
 	symtab_free(t->vmlinux_syms);
+	free(t->vmlinux);
 	free(t->release);
 	free(t->kdir);
 	free(t->image);

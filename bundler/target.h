@@ -24,6 +24,8 @@ struct target {
 	char *kdir;			/* kbuild tree */
 	char *image;			/* /boot/vmlinuz-RELEASE or --vmlinux */
 	struct build_id vmlinux_id;
+	uint8_t *vmlinux;		/* the decompressed image, until its symbols are read */
+	size_t vmlinux_len;
 	struct symtab *vmlinux_syms;	/* read on first use */
 	struct target_module *mods;
 	size_t n_mods;
