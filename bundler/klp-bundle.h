@@ -48,5 +48,11 @@ int cmd_inspect(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_keygen(struct klpb_ctx *ctx, int argc, char **argv);
 int cmd_sign(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_status(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_install(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_uninstall(struct klpb_ctx *ctx, int argc, char **argv);
+int cmd_recover(struct klpb_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -22,6 +22,12 @@ static const struct klpb_cmd commands[] = {
 	{ "verify", cmd_verify, "check a bundle's structure, digests and signatures" },
 	{ "keygen", cmd_keygen, "create an Ed25519 signing key pair" },
 	{ "sign", cmd_sign, "add a signature to a bundle" },
+	{ "apply", cmd_apply, "apply a bundle to the running kernel (one transaction)" },
+	{ "revert", cmd_revert, "disable and unload an active bundle" },
+	{ "status", cmd_status, "show the active bundles, per object, and transitions" },
+	{ "install", cmd_install, "keep a bundle to apply at boot" },
+	{ "uninstall", cmd_uninstall, "forget an installed bundle" },
+	{ "recover", cmd_recover, "finish or undo an interrupted apply or revert" },
 };
 
 /*
@@ -38,6 +44,9 @@ static const struct {
 	{ EILSEQ, 4 },		/* digest mismatch */
 	{ EKEYREJECTED, 5 },	/* bad signature */
 	{ ENOKEY, 6 },		/* no trusted signature */
+	{ ECANCELED, 7 },	/* rolled back: transition stalled or health check failed */
+	{ EOPNOTSUPP, 8 },	/* incompatible: kernel, build-id, conflict, downgrade, enforcement */
+	{ EBUSY, 9 },		/* busy: the lock is held or a transition is in progress */
 };
 
 static const char exit_help[] =
@@ -48,7 +57,14 @@ static const char exit_help[] =
 	"  3  malformed bundle, a limit exceeded, or unsupported format version\n"
 	"  4  a payload digest does not match the manifest\n"
 	"  5  a signature does not verify\n"
-	"  6  no signature by a trusted key\n";
+	"  6  no signature by a trusted key\n"
+	"  7  rolled back: the transition stalled or the health check failed; the\n"
+	"     previous state is active\n"
+	"  8  incompatible: wrong kernel or module build, requires/conflicts, a\n"
+	"     downgrade, or the kernel would refuse it (signature enforcement, no\n"
+	"     livepatch, ftrace disabled)\n"
+	"  9  busy: another klp-bundle command holds the lock, or a live patch\n"
+	"     transition is in progress\n";
 
 static int exit_status(const struct klpb_ctx *ctx, int rc)
 {

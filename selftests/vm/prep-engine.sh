@@ -1,0 +1,35 @@
+#!/bin/bash
+# Bundles for the transaction engine's guest tests (t05NN), made with create:
+# the seed example (v1, v2: prep-seed-example.sh), a busy-target bundle, a
+# bundle built for another build of a module, another lineage, stacked
+# bundles with requires/conflicts, and a signed copy of seed v1 with keys.
+set -eu
+bash selftests/vm/prep-seed-example.sh
+d=$OUT/engine
+src=selftests/vm/engine-src
+mods=selftests/modules
+mkdir -p "$d"
+stamp=$d/.inputs
+inputs=$(cat "$src"/* selftests/bundles/busy/busy.c "$mods"/*.ko "$mods"/alt/*.ko kernel/*.c \
+	kernel/*.h "$OUT"/seed-example/.inputs | sha256sum)
+[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
+c() { "$KLPB" create --kernel "$KVER" "$@"; }
+c -o "$d/busy.klpb" --name busy --version 1 \
+	--target-module "klpb_target_busy=$mods/klpb_target_busy.ko" selftests/bundles/busy/busy.c &
+c -o "$d/wrongmod.klpb" --name wrongmod --version 1 \
+	--target-module "klpb_target_plain=$mods/alt/klpb_target_plain.ko" "$src/plain.c" &
+c -o "$d/other.klpb" --name other --version 1 "$src/meminfo.c" &
+wait
+c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2' \
+	"$src/version.c" &
+c -o "$d/confl.klpb" --name confl --version 1 --no-replace --conflicts seed "$src/version.c" &
+wait
+rm -rf "$d/keys" "$d/otherkeys" "$d"/signer.* "$d"/other.key "$d"/other.pub
+mkdir -p "$d/keys" "$d/otherkeys"
+"$KLPB" keygen --out "$d/signer" >/dev/null
+"$KLPB" keygen --out "$d/other" >/dev/null
+cp "$d/signer.pub" "$d/keys/"
+cp "$d/other.pub" "$d/otherkeys/"
+"$KLPB" sign --key "$d/signer.key" -o "$d/seed-v1-signed.klpb" "$OUT/seed-example/seed-v1.klpb" \
+	>/dev/null
+echo "$inputs" >"$stamp"
