@@ -22,6 +22,7 @@
 #include "bundle-io.h"
 #include "decls.h"
 #include "kbuild.h"
+#include "klp-reloc.h"
 #include "target.h"
 #include "util/hex.h"
 
@@ -91,6 +92,7 @@ struct create_state {
 	struct klpb_target_object **core_target_objects;
 	struct klpb_object *core_objects;
 	struct klpb_func **core_funcs;
+	struct klpb_symref **core_syms;
 	struct klpb_dep *requires, *conflicts;
 	size_t n_requires, n_conflicts;
 	struct klpb_state state;
@@ -390,15 +392,22 @@ static int open_target(struct klpb_ctx *ctx, const struct create_opts *o,
 	return err;
 }
 
-/* Every replaced function exists in every target, uniquely or at its sympos. */
+/*
+ * Every replaced function and every referenced symbol exists in every
+ * target, uniquely or at its sympos.
+ */
 static int check_functions(struct klpb_ctx *ctx, struct create_state *st)
 {
 	char msg[1024];
 	int err = 0;
 
-	for (size_t t = 0; !err && t < st->n_targets; t++)
+	for (size_t t = 0; !err && t < st->n_targets; t++) {
 		for (size_t i = 0; !err && i < st->decls.n_funcs; i++)
 			err = target_check_func(&st->targets[t], &st->decls.funcs[i], msg, sizeof(msg));
+		for (size_t i = 0; !err && i < st->decls.n_symrefs; i++)
+			err = target_check_symref(&st->targets[t], &st->decls.symrefs[i], msg,
+						  sizeof(msg));
+	}
 	if (err)
 		p_err(ctx, err, "%s", msg);
 	return err;
@@ -562,14 +571,24 @@ static int make_objects(struct create_state *st)
 {
 	st->core_objects = calloc(st->n_objects, sizeof(*st->core_objects));
 	st->core_funcs = calloc(st->n_objects, sizeof(*st->core_funcs));
-	if (!st->core_objects || !st->core_funcs)
+	st->core_syms = calloc(st->n_objects, sizeof(*st->core_syms));
+	if (!st->core_objects || !st->core_funcs || !st->core_syms)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n_objects; i++) {
 		struct klpb_object *obj = &st->core_objects[i];
 
-		st->core_funcs[i] = calloc(st->decls.n_funcs, sizeof(**st->core_funcs));
-		if (!st->core_funcs[i])
+		st->core_funcs[i] = calloc(st->decls.n_funcs + 1, sizeof(**st->core_funcs));
+		st->core_syms[i] = calloc(st->decls.n_symrefs + 1, sizeof(**st->core_syms));
+		if (!st->core_funcs[i] || !st->core_syms[i])
 			return -ENOMEM;
+		obj->symbols = st->core_syms[i];
+		for (size_t j = 0; j < st->decls.n_symrefs; j++) {
+			const struct patch_symref *r = &st->decls.symrefs[j];
+
+			if (strcmp(r->object, st->objects[i]) == 0)
+				st->core_syms[i][obj->n_symbols++] = (struct klpb_symref){
+					r->name, r->sympos };
+		}
 		obj->name = st->objects[i];
 		obj->funcs = st->core_funcs[i];
 		for (size_t j = 0; j < st->decls.n_funcs; j++) {
@@ -725,6 +744,28 @@ static int start_build(struct klpb_ctx *ctx, const struct create_opts *o,
 	return err;
 }
 
+/* Turn the module's KLPB_SYMBOL slots into livepatch relocations (klp-reloc.c). */
+static int add_klp_relocations(struct klpb_ctx *ctx, struct create_state *st, size_t i)
+{
+	struct klp_symref *refs = NULL;
+	char msg[512] = "";
+	int n, err;
+
+	n = klp_symrefs_read(st->kos[i].data, st->kos[i].len, &refs, msg, sizeof(msg));
+	if (n >= 0 && n != (int)st->decls.n_symrefs) {
+		p_err(ctx, -EINVAL,
+		      "the module declares %d symbol reference(s) but the sources show %zu: write each KLPB_SYMBOL literally, outside #if and other macros",
+		      n, st->decls.n_symrefs);
+		klp_symrefs_free(refs, n);
+		return -EINVAL;
+	}
+	err = n < 0 ? n : klp_reloc_rewrite(&st->kos[i], refs, n, msg, sizeof(msg));
+	if (err)
+		p_err(ctx, err, "cannot add the livepatch relocations: %s", msg[0] ? msg : strerror(-err));
+	klp_symrefs_free(refs, n > 0 ? n : 0);
+	return err;
+}
+
 static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 {
 	char *log = NULL;
@@ -746,7 +787,7 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		      n, st->decls.n_funcs);
 		return -EINVAL;
 	}
-	return 0;
+	return add_klp_relocations(ctx, st, i);
 }
 
 /*
@@ -885,7 +926,10 @@ static void create_free(struct create_state *st)
 	}
 	for (size_t i = 0; st->core_funcs && i < st->n_objects; i++)
 		free(st->core_funcs[i]);
+	for (size_t i = 0; st->core_syms && i < st->n_objects; i++)
+		free(st->core_syms[i]);
 	free(st->core_funcs);
+	free(st->core_syms);
 	free(st->core_objects);
 	free(st->core_target_objects);
 	free(st->core_targets);

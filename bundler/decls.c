@@ -110,7 +110,7 @@ static void skip_space(struct scanner *sc)
  * of [A-Za-z0-9_.-] (a symbol like foo.isra.0 or a module like snd-hda).
  */
 static int read_args(struct scanner *sc, const char *macro, char args[][WORD_MAX], int nargs,
-		     unsigned int line)
+		     bool type_follows, unsigned int line)
 {
 	skip_space(sc);
 	if (peek(sc, 0) != '(')
@@ -128,15 +128,44 @@ static int read_args(struct scanner *sc, const char *macro, char args[][WORD_MAX
 		}
 		args[i][n] = '\0';
 		skip_space(sc);
-		if (n == 0 || peek(sc, 0) != (i + 1 < nargs ? ',' : ')'))
+		if (n == 0 || peek(sc, 0) != (i + 1 < nargs || type_follows ? ',' : ')'))
 			return scan_err(sc, line,
 					"'%s' takes %d plain names (%s); write the declaration literally",
 					macro, nargs,
+					type_follows ? (nargs == 2 ? "object, symbol, then its type" :
+						"object, symbol, position, then its type") :
 					nargs == 3 ? "object, old function, new function" :
 					nargs == 4 ? "object, old function, position, new function" :
 						     "object and four callbacks or NULL");
 		advance(sc);
 	}
+	return 0;
+}
+
+/*
+ * For KLPB_SYMBOL*: after the plain-word arguments comes a C type, which may
+ * hold parentheses and commas: skip it up to the macro's closing ')'.
+ */
+static int skip_type_arg(struct scanner *sc, const char *macro, unsigned int line)
+{
+	int depth = 1;
+	bool any = false;
+
+	while (sc->pos < sc->len && depth > 0) {
+		char c = peek(sc, 0);
+
+		if (skip_noise(sc))
+			continue;
+		if (c == '(')
+			depth++;
+		else if (c == ')')
+			depth--;
+		else if (!isspace((unsigned char)c))
+			any = true;
+		advance(sc);
+	}
+	if (depth > 0 || !any)
+		return scan_err(sc, line, "'%s' needs a type after the symbol", macro);
 	return 0;
 }
 
@@ -167,23 +196,29 @@ static bool is_identifier(const char *s)
 	return true;
 }
 
+static int parse_pos(struct scanner *sc, const char *arg, const char *what, unsigned long *pos,
+		     unsigned int line)
+{
+	char *end;
+
+	errno = 0;
+	*pos = strtoul(arg, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)arg[0]))
+		return scan_err(sc, line, "position '%s' of '%s' is not a number", arg, what);
+	return 0;
+}
+
 static int add_func(struct scanner *sc, struct decl_list *list, char args[][WORD_MAX], bool pos,
 		    unsigned int line)
 {
 	const char *new_name = args[pos ? 3 : 2];
 	struct patch_func *f, *v;
 	unsigned long sympos = 0;
-	char *end;
 
 	if (check_object(sc, args[0], line))
 		return -EINVAL;
-	if (pos) {
-		errno = 0;
-		sympos = strtoul(args[2], &end, 10);
-		if (errno || *end || !isdigit((unsigned char)args[2][0]))
-			return scan_err(sc, line, "position '%s' of '%s' is not a number", args[2],
-					args[1]);
-	}
+	if (pos && parse_pos(sc, args[2], args[1], &sympos, line))
+		return -EINVAL;
 	if (!is_identifier(new_name))
 		return scan_err(sc, line, "replacement '%s' is not a C identifier", new_name);
 	for (size_t i = 0; i < list->n_funcs; i++) {
@@ -210,6 +245,40 @@ static int add_func(struct scanner *sc, struct decl_list *list, char args[][WORD
 	if (!f->object || !f->old_name || !f->new_name || !f->file)
 		return -ENOMEM;
 	return 0;
+}
+
+static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WORD_MAX], bool pos,
+		      unsigned int line)
+{
+	struct patch_symref *r, *v;
+	unsigned long sympos = 0;
+
+	if (check_object(sc, args[0], line))
+		return -EINVAL;
+	if (!is_identifier(args[1]) && !strchr(args[1], '.'))
+		return scan_err(sc, line, "symbol '%s' is not a name", args[1]);
+	if (pos && parse_pos(sc, args[2], args[1], &sympos, line))
+		return -EINVAL;
+	for (size_t i = 0; i < list->n_symrefs; i++) {
+		r = &list->symrefs[i];
+		if (strcmp(r->object, args[0]) == 0 && strcmp(r->name, args[1]) == 0 &&
+		    r->sympos == sympos)
+			return scan_err(sc, line, "'%s' of %s is already referenced at %s:%u", args[1],
+					args[0], r->file, r->line);
+	}
+	v = realloc(list->symrefs, (list->n_symrefs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	list->symrefs = v;
+	r = &v[list->n_symrefs++];
+	*r = (struct patch_symref){
+		.object = strdup(args[0]),
+		.name = strdup(args[1]),
+		.sympos = sympos,
+		.file = strdup(sc->path),
+		.line = line,
+	};
+	return r->object && r->name && r->file ? 0 : -ENOMEM;
 }
 
 static int add_callbacks(struct scanner *sc, struct decl_list *list, char args[][WORD_MAX],
@@ -240,15 +309,23 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 	int err;
 
 	if (strcmp(word, "KLPB_PATCH_FUNC") == 0) {
-		err = read_args(sc, word, args, 3, line);
+		err = read_args(sc, word, args, 3, false, line);
 		return err ? err : add_func(sc, list, args, false, line);
 	}
 	if (strcmp(word, "KLPB_PATCH_FUNC_POS") == 0) {
-		err = read_args(sc, word, args, 4, line);
+		err = read_args(sc, word, args, 4, false, line);
 		return err ? err : add_func(sc, list, args, true, line);
 	}
+	if (strcmp(word, "KLPB_SYMBOL") == 0 || strcmp(word, "KLPB_SYMBOL_POS") == 0) {
+		bool pos = word[11] == '_';
+
+		err = read_args(sc, word, args, pos ? 3 : 2, true, line);
+		if (!err)
+			err = skip_type_arg(sc, word, line);
+		return err ? err : add_symref(sc, list, args, pos, line);
+	}
 	if (strcmp(word, "KLPB_OBJECT_CALLBACKS") == 0) {
-		err = read_args(sc, word, args, 5, line);
+		err = read_args(sc, word, args, 5, false, line);
 		return err ? err : add_callbacks(sc, list, args, line);
 	}
 	return 0;
@@ -295,14 +372,17 @@ int decls_scan(struct decl_list *list, const char *path, const char *text, size_
 
 int decls_objects(const struct decl_list *list, const char ***objects, size_t *n)
 {
-	size_t max = list->n_funcs + list->n_callback_objects + 1, count = 0;
+	size_t n_all = list->n_funcs + list->n_callback_objects + list->n_symrefs;
+	size_t max = n_all + 1, count = 0;
 	const char **v = calloc(max, sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < list->n_funcs + list->n_callback_objects; i++) {
+	for (size_t i = 0; i < n_all; i++) {
+		size_t k = i - list->n_funcs;
 		const char *o = i < list->n_funcs ? list->funcs[i].object :
-						    list->callback_objects[i - list->n_funcs];
+				k < list->n_callback_objects ? list->callback_objects[k] :
+				list->symrefs[k - list->n_callback_objects].object;
 		size_t j;
 
 		for (j = 0; j < count && strcmp(v[j], o) != 0; j++)
@@ -331,6 +411,12 @@ void decls_free(struct decl_list *list)
 		free(list->funcs[i].file);
 	}
 	free(list->funcs);
+	for (size_t i = 0; i < list->n_symrefs; i++) {
+		free(list->symrefs[i].object);
+		free(list->symrefs[i].name);
+		free(list->symrefs[i].file);
+	}
+	free(list->symrefs);
 	for (size_t i = 0; i < list->n_callback_objects; i++)
 		free(list->callback_objects[i]);
 	free(list->callback_objects);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decls.h - the declarations of a patch source (kernel/include/klp_bundle.h):
- * KLPB_PATCH_FUNC(obj, old, new), KLPB_PATCH_FUNC_POS(obj, old, pos, new)
- * and KLPB_OBJECT_CALLBACKS(obj, ...), found in the source text so that
+ * KLPB_PATCH_FUNC(obj, old, new), KLPB_PATCH_FUNC_POS(obj, old, pos, new),
+ * KLPB_OBJECT_CALLBACKS(obj, ...), KLPB_SYMBOL(obj, sym, type) and
+ * KLPB_SYMBOL_POS(obj, sym, pos, type), found in the source text so that
  * create knows the objects and functions before it compiles anything.
  *
  * Declarations must be written literally (not produced by other macros);
@@ -24,9 +25,19 @@ struct patch_func {
 	unsigned int line;
 };
 
+struct patch_symref {		/* KLPB_SYMBOL: a symbol that is not exported */
+	char *object;
+	char *name;
+	unsigned long sympos;
+	char *file;
+	unsigned int line;
+};
+
 struct decl_list {
 	struct patch_func *funcs;
 	size_t n_funcs;
+	struct patch_symref *symrefs;
+	size_t n_symrefs;
 	char **callback_objects;	/* objects with KLPB_OBJECT_CALLBACKS */
 	size_t n_callback_objects;
 };
@@ -38,7 +49,10 @@ struct decl_list {
  */
 int decls_scan(struct decl_list *list, const char *path, const char *text, size_t len,
 	       char *msg, size_t msg_size);
-/* The distinct objects named by @list, "vmlinux" first if present; [owned] array of [borrow] names. */
+/*
+ * The distinct objects named by @list (functions, callbacks and symbol
+ * references), "vmlinux" first if present; [owned] array of [borrow] names.
+ */
 int decls_objects(const struct decl_list *list, const char ***objects, size_t *n);
 void decls_free(struct decl_list *list);
 

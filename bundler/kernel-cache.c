@@ -12,7 +12,7 @@
 #include "klp-bundle/format.h"
 #include "util/hex.h"
 
-#define CACHE_MAGIC "klp-bundle kernel cache 1"
+#define CACHE_MAGIC "klp-bundle kernel cache 2"
 
 static int cache_dir(char *out, size_t size)
 {

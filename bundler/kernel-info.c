@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "kernel-info.h"
+#include "symtab.h"
 
 #define NT_GNU_BUILD_ID_TYPE 3
 #define DECOMPRESSED_MAX (1ULL << 30)	/* no kernel image is near 1 GiB */
@@ -339,51 +340,10 @@ int file_build_id(const char *path, struct build_id *id)
 	return err;
 }
 
-struct symtab {
-	char **names;		/* sorted, for counting */
-	size_t n, cap;
-};
-
-static int symtab_add(struct symtab *t, const char *name, size_t len)
-{
-	char *s;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		char **p = realloc(t->names, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		t->names = p;
-		t->cap = cap;
-	}
-	s = strndup(name, len);
-	if (!s)
-		return -ENOMEM;
-	t->names[t->n++] = s;
-	return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int symtab_finish(struct symtab *t, struct symtab **out)
-{
-	if (t->n == 0) {
-		symtab_free(t);
-		return -ENODATA;
-	}
-	qsort(t->names, t->n, sizeof(*t->names), cmp_names);
-	*out = t;
-	return 0;
-}
-
-/* A System.map line "ADDR TYPE NAME [MODULE]": a function symbol of @object? */
+/* A System.map line "ADDR TYPE NAME [MODULE]": a defined symbol of @object? */
 static bool map_line_matches(const char *type, const char *mod, const char *object)
 {
-	if (!strchr("tTwW", type[0]) || type[1] != '\0')
+	if (type[0] == 'U' || type[1] != '\0')
 		return false;
 	if (strcmp(object, "vmlinux") == 0)
 		return mod == NULL;
@@ -392,7 +352,7 @@ static bool map_line_matches(const char *type, const char *mod, const char *obje
 
 int symtab_from_map(const char *path, const char *object, struct symtab **out)
 {
-	struct symtab *t = calloc(1, sizeof(*t));
+	struct symtab *t = symtab_new();
 	char *line = NULL, *save;
 	size_t cap = 0;
 	FILE *f;
@@ -414,7 +374,7 @@ int symtab_from_map(const char *path, const char *object, struct symtab **out)
 
 		if (!addr || !type || !name || !map_line_matches(type, mod, object))
 			continue;
-		err = symtab_add(t, name, strlen(name));
+		err = symtab_add(t, name, strlen(name), symtab_type_is_func(type[0]));
 	}
 	free(line);
 	fclose(f);
@@ -425,10 +385,33 @@ int symtab_from_map(const char *path, const char *object, struct symtab **out)
 	return symtab_finish(t, out);
 }
 
-static int add_elf_functions(struct symtab *t, Elf *elf)
+/*
+ * The symbols a module's kallsyms will have (kernel/module/kallsyms.c,
+ * is_core_symbol()): defined, named, in an allocated section that is not an
+ * init section.  That is the space livepatch counts sympos in.
+ */
+static bool kallsyms_would_keep(Elf *elf, size_t shstrndx, const GElf_Sym *sym)
+{
+	Elf_Scn *scn;
+	GElf_Shdr shdr;
+	const char *sec;
+
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE || !sym->st_name)
+		return false;
+	scn = elf_getscn(elf, sym->st_shndx);
+	if (!scn || !gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC))
+		return false;
+	sec = elf_strptr(elf, shstrndx, shdr.sh_name);
+	return sec && strncmp(sec, ".init", 5) != 0;
+}
+
+static int add_elf_symbols(struct symtab *t, Elf *elf)
 {
 	Elf_Scn *scn = NULL;
+	size_t shstrndx;
 
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return -EBADMSG;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
 		Elf_Data *data;
@@ -441,13 +424,12 @@ static int add_elf_functions(struct symtab *t, Elf *elf)
 			const char *name;
 			int err;
 
-			if (!gelf_getsym(data, (int)i, &sym) ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
+			if (!gelf_getsym(data, (int)i, &sym) || !kallsyms_would_keep(elf, shstrndx, &sym))
 				continue;
 			name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 			if (!name || !*name)
 				continue;
-			err = symtab_add(t, name, strlen(name));
+			err = symtab_add(t, name, strlen(name), GELF_ST_TYPE(sym.st_info) == STT_FUNC);
 			if (err)
 				return err;
 		}
@@ -468,14 +450,14 @@ int symtab_from_elf_file(const char *path, struct symtab **out)
 	err = read_elf_file(path, &buf, &len);
 	if (err)
 		return err;
-	t = calloc(1, sizeof(*t));
+	t = symtab_new();
 	elf = t ? elf_memory((char *)buf, len) : NULL;
 	if (!elf) {
 		free(t);
 		free(buf);
 		return t ? -EBADMSG : -ENOMEM;
 	}
-	err = add_elf_functions(t, elf);
+	err = add_elf_symbols(t, elf);
 	elf_end(elf);
 	free(buf);
 	if (err) {
@@ -485,11 +467,11 @@ int symtab_from_elf_file(const char *path, struct symtab **out)
 	return symtab_finish(t, out);
 }
 
-static int add_kallsyms_function(char type, const char *name, void *data)
+static int add_kallsyms_symbol(char type, const char *name, void *data)
 {
-	if (!strchr("tTwW", type))
+	if (type == 'U')
 		return 0;
-	return symtab_add(data, name, strlen(name));
+	return symtab_add(data, name, strlen(name), symtab_type_is_func(type));
 }
 
 int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out)
@@ -500,15 +482,15 @@ int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	t = calloc(1, sizeof(*t));
+	t = symtab_new();
 	if (!t)
 		return -ENOMEM;
 	elf = elf_memory((char *)buf, len);
-	err = elf ? add_elf_functions(t, elf) : -EBADMSG;
+	err = elf ? add_elf_symbols(t, elf) : -EBADMSG;
 	if (elf)
 		elf_end(elf);
-	if (!err && t->n == 0) {
-		err = kallsyms_foreach(buf, len, add_kallsyms_function, t);
+	if (!err && symtab_size(t) == 0) {
+		err = kallsyms_foreach(buf, len, add_kallsyms_symbol, t);
 		err = err < 0 ? err : 0;
 	}
 	if (err) {
@@ -530,70 +512,6 @@ int symtab_from_kernel_image(const char *path, struct symtab **out)
 	err = symtab_from_vmlinux(buf, len, out);
 	free(buf);
 	return err;
-}
-
-unsigned int symtab_count(const struct symtab *t, const char *name)
-{
-	size_t lo = 0, hi = t->n, first;
-	unsigned int n = 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(t->names[mid], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	while (first + n < t->n && strcmp(t->names[first + n], name) == 0)
-		n++;
-	return n;
-}
-
-void symtab_write_lines(const struct symtab *t, FILE *f)
-{
-	for (size_t i = 0; i < t->n; i++)
-		fprintf(f, "%s\n", t->names[i]);
-}
-
-int symtab_read_lines(FILE *f, struct symtab **out)
-{
-	struct symtab *t = calloc(1, sizeof(*t));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int err = 0;
-
-	if (!t)
-		return -ENOMEM;
-	while (!err && (n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			n--;
-		if (n > 0)
-			err = symtab_add(t, line, (size_t)n);
-	}
-	free(line);
-	if (err) {
-		symtab_free(t);
-		return err;
-	}
-	return symtab_finish(t, out);
-}
-
-size_t symtab_size(const struct symtab *t)
-{
-	return t->n;
-}
-
-void symtab_free(struct symtab *t)
-{
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->n; i++)
-		free(t->names[i]);
-	free(t->names);
-	free(t);
 }
 
 int module_path(const char *release, const char *name, char **path)

@@ -45,14 +45,13 @@ int file_build_id(const char *path, struct build_id *id);
 /* Read a whole file.  Returns: 0 with [owned] *@buf (free()), or -errno. */
 int read_file(const char *path, uint8_t **buf, size_t *len);
 
-/* The function symbols of one object, by name, in kallsyms order. */
-struct symtab;
+#include "symtab.h"
 
 /*
  * From a System.map or /proc/kallsyms style file: "ADDR TYPE NAME [MODULE]".
  * @object is "vmlinux" (lines without a module) or a module name.
- * Returns -ENODATA when the file holds no function symbol for @object
- * (Debian ships a placeholder System.map).
+ * Returns -ENODATA when the file holds no symbol for @object (Debian's
+ * placeholder System.map has only an absolute one).
  */
 int symtab_from_map(const char *path, const char *object, struct symtab **out);
 /* From the symbol table of an ELF file (a module, or an unstripped vmlinux). */
@@ -72,13 +71,6 @@ int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out);
  */
 int kallsyms_foreach(const uint8_t *img, size_t len,
 		     int (*fn)(char type, const char *name, void *data), void *data);
-/* How many function symbols are called @name (0: it does not exist). */
-unsigned int symtab_count(const struct symtab *t, const char *name);
-size_t symtab_size(const struct symtab *t);
-/* One name per line, sorted (kernel-cache.c); read them back into [owned] *@out. */
-void symtab_write_lines(const struct symtab *t, FILE *f);
-int symtab_read_lines(FILE *f, struct symtab **out);
-void symtab_free(struct symtab *t);
 
 /*
  * The path of module @name for kernel @release, as modprobe would find it

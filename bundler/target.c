@@ -193,35 +193,53 @@ static int object_symtab(struct target *t, const char *object, struct symtab **o
 	return 0;
 }
 
-int target_check_func(struct target *t, const struct patch_func *f, char *msg, size_t msg_size)
+/* Exists (as a function if @func), and unique or @sympos in range. */
+static int check_symbol(struct target *t, const char *object, const char *name,
+			unsigned long sympos, bool func, const char *file, unsigned int line,
+			char *msg, size_t msg_size)
 {
+	const char *kind = func ? "function" : "symbol", *macro = func ? "KLPB_PATCH_FUNC_POS" :
+									 "KLPB_SYMBOL_POS";
 	struct symtab *syms;
 	const char *where;
 	unsigned int n;
 	int err;
 
-	err = object_symtab(t, f->object, &syms, &where, msg, msg_size);
+	err = object_symtab(t, object, &syms, &where, msg, msg_size);
 	if (err)
 		return err;
-	n = symtab_count(syms, f->old_name);
-	if (n == 0) {
-		snprintf(msg, msg_size, "%s:%u: function '%s' not found in %s of kernel %s ('%s')",
-			 f->file, f->line, f->old_name, f->object, t->release, where);
+	n = symtab_count(syms, name);
+	if (func ? symtab_count_funcs(syms, name) == 0 : n == 0) {
+		snprintf(msg, msg_size, "%s:%u: %s '%s' not found in %s of kernel %s ('%s')", file,
+			 line, kind, name, object, t->release, where);
 		return -ENOENT;
 	}
-	if (f->sympos == 0 && n > 1) {
+	if (sympos == 0 && n > 1) {
 		snprintf(msg, msg_size,
-			 "%s:%u: function '%s' is ambiguous in %s of kernel %s: %u functions have that name; use KLPB_PATCH_FUNC_POS with a position from 1 to %u",
-			 f->file, f->line, f->old_name, f->object, t->release, n, n);
+			 "%s:%u: %s '%s' is ambiguous in %s of kernel %s: %u symbols have that name; use %s with a position from 1 to %u",
+			 file, line, kind, name, object, t->release, n, macro, n);
 		return -EINVAL;
 	}
-	if (f->sympos > n) {
+	if (sympos > n) {
 		snprintf(msg, msg_size,
-			 "%s:%u: position %lu of function '%s' is out of range: %s of kernel %s has %u",
-			 f->file, f->line, f->sympos, f->old_name, f->object, t->release, n);
+			 "%s:%u: position %lu of %s '%s' is out of range: %s of kernel %s has %u",
+			 file, line, sympos, kind, name, object, t->release, n);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int target_check_func(struct target *t, const struct patch_func *f, char *msg, size_t msg_size)
+{
+	return check_symbol(t, f->object, f->old_name, f->sympos, true, f->file, f->line, msg,
+			    msg_size);
+}
+
+int target_check_symref(struct target *t, const struct patch_symref *r, char *msg,
+			size_t msg_size)
+{
+	return check_symbol(t, r->object, r->name, r->sympos, false, r->file, r->line, msg,
+			    msg_size);
 }
 
 void target_fini(struct target *t)

@@ -55,6 +55,9 @@ const struct target_module *target_module(const struct target *t, const char *na
  * unique or its sympos is in range.  -ENOENT / -EINVAL with @msg.
  */
 int target_check_func(struct target *t, const struct patch_func *f, char *msg, size_t msg_size);
+/* The same for a KLPB_SYMBOL reference: any symbol (function or data) of that name. */
+int target_check_symref(struct target *t, const struct patch_symref *r, char *msg,
+			size_t msg_size);
 void target_fini(struct target *t);
 
 #endif

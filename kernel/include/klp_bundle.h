@@ -13,6 +13,7 @@
  *	KLPB_PATCH_FUNC_POS(mymod, dup_name, 2, my_dup);
  *	KLPB_OBJECT_CALLBACKS(mymod, my_pre, my_post, NULL, NULL);
  *	KLPB_STATE(MY_STATE_ID, 1);
+ *	KLPB_SYMBOL(vmlinux, static_helper, int (int));	(then KLPB_SYM(static_helper)(1))
  *
  * The object is "vmlinux" or a module name ('-' is read as '_').
  */
@@ -67,6 +68,20 @@ struct klpb_callbacks_decl {
 struct klpb_state_decl {
 	unsigned long id;
 	unsigned long version;
+};
+
+/**
+ * struct klpb_symref_decl - a symbol that is not exported (use KLPB_SYMBOL)
+ * @object: "vmlinux" or the name of the module holding @name
+ * @name: the symbol (a function or a variable, static or not)
+ * @sympos: 0 for a unique name, else its 1-based kallsyms position
+ * @slot: where the livepatch core writes the symbol's address
+ */
+struct klpb_symref_decl {
+	const char *object;
+	const char *name;
+	unsigned long sympos;
+	void **slot;
 };
 
 #define __KLPB_DECL(type, sect)						\
@@ -130,6 +145,49 @@ struct klpb_state_decl {
 		.id = (state_id),					\
 		.version = (state_version),				\
 	}
+
+/**
+ * KLPB_SYMBOL_POS - reach the @pos-th symbol called @sym of @obj, exported or not
+ * @obj: vmlinux or a module name, as a bare word
+ * @sym: the symbol's name, as a bare word (a C identifier)
+ * @pos: its kallsyms position among symbols of that name (1-based)
+ * @type: its C type, e.g. int, or int (struct seq_file *, void *) for a function
+ *
+ * Declares a slot, KLPB_SYM(@sym), of type pointer to @type.  klp-bundle
+ * create turns it into a livepatch relocation (.klp.rela, .klp.sym), so the
+ * livepatch core writes the symbol's address there: for vmlinux when the
+ * bundle loads, for a module when that module loads.  The runtime clears a
+ * module's slots when the module goes away, so it can load again.  Use it
+ * only inside the bundle's replacement functions and callbacks: while a
+ * module object is not loaded, its slots are NULL.
+ */
+#define KLPB_SYMBOL_POS(obj, sym, pos, type)				\
+	static typeof(type) *klpb_sym_##sym __used			\
+	__section(".klpb.slots") __aligned(8);				\
+	__KLPB_DECL(klpb_symref_decl, symrefs) = {			\
+		.object = #obj,						\
+		.name = #sym,						\
+		.sympos = (pos),					\
+		.slot = (void **)&klpb_sym_##sym,			\
+	}
+
+/**
+ * KLPB_SYMBOL - reach the uniquely named symbol @sym of @obj, exported or not
+ * @obj: vmlinux or a module name, as a bare word
+ * @sym: the symbol's name, as a bare word
+ * @type: its C type
+ */
+#define KLPB_SYMBOL(obj, sym, type) KLPB_SYMBOL_POS(obj, sym, 0, type)
+
+/**
+ * KLPB_SYM - the address of a symbol declared with KLPB_SYMBOL
+ * @sym: the symbol's name
+ *
+ * A function is called as KLPB_SYM(fn)(args), a variable read as
+ * *KLPB_SYM(var).  The slot is read with a volatile access: the compiler
+ * must not assume it keeps the NULL it was compiled with.
+ */
+#define KLPB_SYM(sym) (*(typeof(klpb_sym_##sym) volatile *)&klpb_sym_##sym)
 
 /**
  * klpb_patch() - the transaction module's klp_patch

@@ -51,6 +51,30 @@ static void test_good(void)
 	decls_free(&l);
 }
 
+static void test_symbols(void)
+{
+	struct decl_list l = {};
+	const char **objs = NULL;
+	size_t n = 0;
+	const char *src =
+		"KLPB_SYMBOL(vmlinux, saved_command_line_len, unsigned int);\n"
+		"KLPB_SYMBOL(vmlinux, static_helper, int (struct seq_file *m, int (*cb)(int, int)));\n"
+		"KLPB_SYMBOL_POS(snd-mod, dup_var, 2, long);\n"
+		"KLPB_PATCH_FUNC(vmlinux, cmdline_proc_show, f);\n";
+
+	is_int(scan(&l, src), 0, "symbol references with types holding parentheses and commas");
+	is_int(l.n_symrefs, 3, "three references");
+	is_str(l.symrefs[1].name, "static_helper", "the name before a function type");
+	is_int(l.symrefs[1].line, 2, "its line");
+	is_str(l.symrefs[2].object, "snd_mod", "the object, '-' read as '_'");
+	is_int(l.symrefs[2].sympos, 2, "KLPB_SYMBOL_POS: the position");
+	is_int(l.n_funcs, 1, "declarations after them still found");
+	is_int(decls_objects(&l, &objs, &n), 0, "objects listed");
+	is_int(n, 2, "a reference's object is an object of the bundle");
+	free(objs);
+	decls_free(&l);
+}
+
 static void test_bad(void)
 {
 	static const struct {
@@ -74,6 +98,15 @@ static void test_bad(void)
 		  "already replaced", "sympos 0 and 2 of one name contradict" },
 		{ "KLPB_OBJECT_CALLBACKS(m, a, b, c, d);\nKLPB_OBJECT_CALLBACKS(m, a, b, c, d);",
 		  "a second KLPB_OBJECT_CALLBACKS for 'm'", "two callbacks for one object" },
+		{ "KLPB_SYMBOL(vmlinux, x);", "'KLPB_SYMBOL' takes 2 plain names (object, symbol, then its type)",
+		  "a symbol without a type" },
+		{ "KLPB_SYMBOL(vmlinux, x, );", "'KLPB_SYMBOL' needs a type after the symbol",
+		  "an empty type" },
+		{ "KLPB_SYMBOL(vmlinux, x, int;", "needs a type", "an unclosed type" },
+		{ "KLPB_SYMBOL_POS(vmlinux, x, y, int);", "position 'y' of 'x' is not a number",
+		  "a bad symbol position" },
+		{ "KLPB_SYMBOL(vmlinux, x, int);\nKLPB_SYMBOL(vmlinux, x, long);",
+		  "p.c:2: 'x' of vmlinux is already referenced at p.c:1", "a duplicate reference" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -88,6 +121,7 @@ static void test_bad(void)
 int main(void)
 {
 	test_good();
+	test_symbols();
 	test_bad();
 	return done_testing();
 }

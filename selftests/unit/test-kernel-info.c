@@ -132,7 +132,8 @@ static void test_symtab(void)
 	is_int(symtab_from_map(path, "vmlinux", &t), 0, "map: vmlinux symbols read");
 	is_int(symtab_count(t, "dup_func"), 2, "map: a duplicated static function counts twice");
 	is_int(symtab_count(t, "cmdline_proc_show"), 1, "map: a unique function counts once");
-	is_int(symtab_count(t, "some_data"), 0, "map: data symbols are not functions");
+	is_int(symtab_count_funcs(t, "some_data"), 0, "map: data symbols are not functions");
+	is_int(symtab_count(t, "some_data"), 1, "map: but they are symbols (sympos counts them)");
 	is_int(symtab_count(t, "mod_func"), 0, "map: module symbols are not vmlinux's");
 	symtab_free(t);
 	is_int(symtab_from_map(path, "mymod", &t), 0, "map: a module's symbols read");
@@ -148,7 +149,9 @@ static void test_symtab(void)
 	self[n > 0 ? n : 0] = '\0';
 	t = NULL;
 	is_int(symtab_from_elf_file(self, &t), 0, "ELF symtab read");
-	is_int(t ? symtab_count(t, "test_symtab") : 0, 1, "ELF symtab: a static function found");
+	is_int(t ? symtab_count_funcs(t, "test_symtab") : 0, 1, "ELF symtab: a static function found");
+	is_int(t ? symtab_count(t, "tmpdir") : 0, 1, "ELF symtab: a static variable found");
+	is_int(t ? symtab_count_funcs(t, "tmpdir") : 1, 0, "ELF symtab: which is no function");
 	is_int(t ? symtab_count(t, "no_such_function_here") : 1, 0, "ELF symtab: a missing one is 0");
 	symtab_free(t);
 }
