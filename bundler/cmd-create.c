@@ -58,7 +58,11 @@ static const char create_usage[] =
 	"                          from the name; --base's with --base)\n"
 	"      --base OLD.klpb     a cumulative successor: OLD's sources plus these\n"
 	"                          (a source of the same name replaces OLD's)\n"
-	"      --sign KEY          sign with this Ed25519 private key (PEM)\n"
+	"      --sign KEY          sign the bundle with this Ed25519 private key (PEM)\n"
+	"      --module-key KEY    sign each transaction module for the kernel's\n"
+	"      --module-cert CERT  module loader (sign-file, SHA-256; an RSA key and\n"
+	"                          its X.509 certificate, PEM or DER), after every\n"
+	"                          other change to the module\n"
 	"      --keep-build DIR    build in DIR and keep it (for debugging)\n"
 	"  -h, --help              this text\n\n"
 	"SOURCE_DATE_EPOCH sets the creation time: the same sources, options and\n"
@@ -71,7 +75,7 @@ struct strv {
 
 struct create_opts {
 	const char *out, *name, *description, *lineage_hex, *base, *sign_key;
-	const char *kdir, *vmlinux, *keep_build;
+	const char *kdir, *vmlinux, *keep_build, *module_key, *module_cert;
 	uint64_t version;
 	bool replace;
 	struct strv kernels, requires, conflicts, cves, target_modules, sources;
@@ -99,6 +103,7 @@ struct create_state {
 	struct klpb_core core;
 	char module_name[KLPB_MAX_NAME + 1];
 	struct klpb_buf *kos;
+	const struct create_opts *opts;
 	struct kbuild_proc *builds;	/* started, not yet finished */
 	size_t n_builds;
 	struct klpb_buf core_bytes;
@@ -142,7 +147,7 @@ static bool valid_bundle_name(const char *name)
 static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
 	enum { OPT_KDIR = 256, OPT_VMLINUX, OPT_TMOD, OPT_NOREPLACE, OPT_REQ, OPT_CONFL, OPT_CVE,
-	       OPT_LINEAGE, OPT_BASE, OPT_SIGN, OPT_KEEP };
+	       OPT_LINEAGE, OPT_BASE, OPT_SIGN, OPT_KEEP, OPT_MODKEY, OPT_MODCERT };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -160,6 +165,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "keep-build", required_argument, NULL, OPT_KEEP },
+		{ "module-key", required_argument, NULL, OPT_MODKEY },
+		{ "module-cert", required_argument, NULL, OPT_MODCERT },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -190,6 +197,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		case OPT_BASE: o->base = optarg; break;
 		case OPT_SIGN: o->sign_key = optarg; break;
 		case OPT_KEEP: o->keep_build = optarg; break;
+		case OPT_MODKEY: o->module_key = optarg; break;
+		case OPT_MODCERT: o->module_cert = optarg; break;
 		case 'h':
 			fputs(create_usage, stdout);
 			return 1;
@@ -208,6 +217,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		return usage_err(ctx, "create needs at least one SOURCE (or --base)");
 	if (o->kernels.n > 1 && (o->kdir || o->vmlinux || o->target_modules.n))
 		return usage_err(ctx, "--kdir, --vmlinux and --target-module take one --kernel");
+	if (!o->module_key != !o->module_cert)
+		return usage_err(ctx, "--module-key and --module-cert go together");
 	if (o->base && !o->replace)
 		return usage_err(ctx, "--base makes a cumulative bundle: it excludes --no-replace");
 	if (!valid_bundle_name(o->name))
@@ -766,6 +777,23 @@ static int add_klp_relocations(struct klpb_ctx *ctx, struct create_state *st, si
 	return err;
 }
 
+static int sign_module(struct klpb_ctx *ctx, struct create_state *st, size_t i)
+{
+	char *log = NULL;
+	int err = kbuild_sign(st->targets[i].kdir, st->opts->module_key, st->opts->module_cert,
+			      &st->kos[i], &log);
+
+	if (err) {
+		if (log && !ctx->json)
+			fputs(log, stderr);
+		p_err(ctx, err, "signing the module for kernel %s with '%s' failed%s",
+		      st->targets[i].release, st->opts->module_key,
+		      err == -ENOEXEC ? " (sign-file's output is above)" : "");
+	}
+	free(log);
+	return err;
+}
+
 static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 {
 	char *log = NULL;
@@ -787,7 +815,10 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		      n, st->decls.n_funcs);
 		return -EINVAL;
 	}
-	return add_klp_relocations(ctx, st, i);
+	err = add_klp_relocations(ctx, st, i);
+	if (!err && st->opts->module_key)
+		err = sign_module(ctx, st, i);
+	return err;
 }
 
 /*
@@ -954,6 +985,7 @@ int cmd_create(struct klpb_ctx *ctx, int argc, char **argv)
 	uint8_t lineage[KLPB_LINEAGE_LEN];
 	int err = parse_opts(ctx, argc, argv, &o);
 
+	st.opts = &o;
 	if (err)
 		goto out;
 	err = make_lineage(ctx, &o, lineage);

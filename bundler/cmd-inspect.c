@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "bundle-io.h"
+#include "modsig.h"
 #include "util/hex.h"
 
 static const char inspect_usage[] =
@@ -76,8 +77,29 @@ static void print_provenance(const struct klpb_bundle *b)
 		printf("%-12s %s\n", "cve:", p->cves[i]);
 }
 
+/*
+ * The signature of payload @i's module, for the kernel's module loader.
+ * Returns "signed", "unsigned", or "unknown" when the payload does not
+ * decompress (inspect checks no digest: 'verify' says what is wrong).
+ */
+static const char *payload_sig(const struct klpb_bundle *b, size_t i, struct module_sig *sig)
+{
+	struct klpb_error err = { 0 };
+	struct klpb_buf ko = { 0 };
+	int rc = klpb_payload_extract(b, i, &ko, &err);
+
+	if (!rc)
+		rc = module_sig_read(ko.data, ko.len, sig);
+	klpb_buf_free(&ko);
+	if (rc)
+		return "unknown";
+	return sig->is_signed ? "signed" : "unsigned";
+}
+
 static void print_target(const struct klpb_bundle *b, size_t i)
 {
+	struct module_sig sig;
+	const char *sig_state;
 	const struct klpb_target *t = &b->core.targets[i];
 	const struct klpb_payload_desc *pd = &b->payloads[i];
 	char h[2 * KLPB_SHA256_LEN + 1];
@@ -94,6 +116,12 @@ static void print_target(const struct klpb_bundle *b, size_t i)
 	printf("  payload:    %s, %llu bytes stored, %llu bytes, sha256:%s\n",
 	       klpb_compression_name(pd->compression), (unsigned long long)pd->compressed_size,
 	       (unsigned long long)pd->size, h);
+	sig_state = payload_sig(b, i, &sig);
+	if (sig.is_signed)
+		printf("  module signature: %s, key %s, %s\n", sig.signer, sig.key_id,
+		       sig.hash_algo);
+	else
+		printf("  module signature: %s\n", sig_state);
 }
 
 static void print_object(const struct klpb_object *o)
@@ -187,6 +215,24 @@ static void json_provenance(struct json_writer *jw, const struct klpb_bundle *b)
 	jw_end_object(jw);
 }
 
+/* "module_signature": {signer, key_id, hash_algorithm} | "unsigned" | "unknown" */
+static void json_module_sig(struct json_writer *jw, const struct klpb_bundle *b, size_t i)
+{
+	struct module_sig sig;
+	const char *state = payload_sig(b, i, &sig);
+
+	jw_name(jw, "module_signature");
+	if (!sig.is_signed) {
+		jw_string(jw, state);
+		return;
+	}
+	jw_start_object(jw);
+	jw_string_field(jw, "signer", sig.signer);
+	jw_string_field(jw, "key_id", sig.key_id);
+	jw_string_field(jw, "hash_algorithm", sig.hash_algo);
+	jw_end_object(jw);
+}
+
 static void json_target(struct json_writer *jw, const struct klpb_bundle *b, size_t i)
 {
 	const struct klpb_target *t = &b->core.targets[i];
@@ -212,6 +258,7 @@ static void json_target(struct json_writer *jw, const struct klpb_bundle *b, siz
 	jw_uint_field(jw, "size", pd->size);
 	jw_hex_field(jw, "sha256", pd->sha256, KLPB_SHA256_LEN);
 	jw_end_object(jw);
+	json_module_sig(jw, b, i);
 	jw_end_object(jw);
 }
 

@@ -263,6 +263,41 @@ void kbuild_abort(struct kbuild_proc *p)
 	remove_dir(p);
 }
 
+int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb_buf *ko,
+		char **log)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char dir[4096], mod[4200], log_path[4200], sign_file[4200];
+	char *argv[] = { sign_file, "sha256", (char *)key, (char *)cert, mod, NULL };
+	uint8_t *data;
+	size_t len;
+	int err;
+
+	*log = NULL;
+	snprintf(dir, sizeof(dir), "%s/klp-bundle-sign.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(sign_file, sizeof(sign_file), "%s/scripts/sign-file", kdir);
+	snprintf(mod, sizeof(mod), "%s/module.ko", dir);
+	snprintf(log_path, sizeof(log_path), "%s/sign.log", dir);
+	err = write_whole(dir, "module.ko", ko->data, ko->len);
+	if (!err)
+		err = run_logged(argv, log_path);
+	if (err == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
+		*log = strndup((char *)data, len);
+		free(data);
+	}
+	if (!err)
+		err = read_file(mod, &data, &len);
+	if (!err) {
+		klpb_buf_free(ko);
+		ko->data = data;
+		ko->len = ko->cap = len;
+	}
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return err;
+}
+
 int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize)
 {
 	Elf_Scn *scn = NULL;

@@ -56,6 +56,15 @@ int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log);
 /* Stop the build (its whole process group) and remove the directory. */
 void kbuild_abort(struct kbuild_proc *p);
 
+/*
+ * Sign the module in @ko with the kernel's scripts/sign-file (from @kdir),
+ * SHA-256, the private @key and its X.509 @cert (PEM or DER): PKCS#7
+ * appended as the kernel's module loader expects.  Last step: nothing may
+ * change the module afterwards.  On failure -ENOEXEC with [owned] *@log.
+ */
+int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb_buf *ko,
+		char **log);
+
 /* How many @entsize-byte entries section @section of the ELF @ko has (0 if none). */
 int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize);
 
