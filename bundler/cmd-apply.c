@@ -275,7 +275,7 @@ static int check_kernel(struct apply *a)
 		ld_sleep_ms(20);
 	if (rc == 1) {
 		p_err(a->ctx, -EBUSY, "a live patch transition is in progress ('%s') and did not "
-		      "finish in %d s", name, a->e.busy_ms / 1000);
+		      "finish in %.1f s", name, a->e.busy_ms / 1000.0);
 		return -EBUSY;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include "livepatch.h"
 #include "loader.h"
 #include "lock.h"
+#include "util/hex.h"
 
 #define REMOVE_WAIT_MS 30000
 #define STALLED_MAX 16
@@ -56,6 +57,8 @@ int eng_option(struct engine *e, int c, const char *arg)
 			return usage_err(e->ctx, "--timeout needs seconds (0 < S <= 86400), not '%s'",
 					 arg);
 		e->timeout_ms = (int)(s * 1000);
+		if (e->busy_ms > e->timeout_ms)
+			e->busy_ms = e->timeout_ms;
 		return 1;
 	}
 	return 0;
@@ -352,6 +355,28 @@ static int load_and_wait(struct engine *e, const char *prev)
 	return 0;
 }
 
+/* Would the kernel refuse @prev while @cur is active (a lower klp_state version)? */
+static bool must_disable_first(struct engine *e, const char *cur, const char *prev)
+{
+	char lineage[2 * KLPB_LINEAGE_LEN + 1];
+	struct lp_bundle *bs;
+	struct saved s;
+	bool lower = false;
+	int n;
+
+	if (saved_open(e, prev, &s) < 0)
+		return false;
+	hex_encode(s.b->core.lineage, KLPB_LINEAGE_LEN, lineage);
+	n = lp_bundles(&bs);
+	for (int i = 0; i < n; i++)
+		if (strcmp(bs[i].module, cur) == 0 && strcmp(bs[i].lineage, lineage) == 0 &&
+		    bs[i].version > s.b->core.version)
+			lower = true;
+	lp_bundles_free(bs, n > 0 ? n : 0);
+	saved_free(&s);
+	return lower;
+}
+
 int eng_restore(struct engine *e, const char *cur, const char *prev)
 {
 	int rc;
@@ -363,15 +388,14 @@ int eng_restore(struct engine *e, const char *cur, const char *prev)
 			return rc;
 	}
 	if (!lp_active(prev)) {
-		p_dbg(e->ctx, "restoring '%s' in place of '%s' (one replace transition)", prev, cur);
-		rc = load_and_wait(e, prev);
-		if (rc == -EINVAL && lp_active(cur)) {
-			/* the kernel refuses a lower klp_state version: disable first */
-			p_dbg(e->ctx, "the kernel refused it; disabling '%s' first", cur);
+		if (lp_active(cur) && must_disable_first(e, cur, prev)) {
+			p_dbg(e->ctx, "'%s' has a lower version: disabling '%s' first", prev, cur);
 			rc = eng_disable(e, cur);
-			if (rc == 0)
-				rc = load_and_wait(e, prev);
+			if (rc < 0)
+				return rc;
 		}
+		p_dbg(e->ctx, "restoring '%s' in place of '%s'", prev, cur);
+		rc = load_and_wait(e, prev);
 		if (rc < 0)
 			return rc;
 	}

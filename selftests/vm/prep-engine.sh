@@ -20,6 +20,10 @@ c -o "$d/wrongmod.klpb" --name wrongmod --version 1 \
 	--target-module "klpb_target_plain=$mods/alt/klpb_target_plain.ko" "$src/plain.c" &
 c -o "$d/other.klpb" --name other --version 1 "$src/meminfo.c" &
 wait
+# seed version 3 = v1 plus the busy target's sleeping function: its transition stalls
+c -o "$d/seed-v3-busy.klpb" --name seed --version 3 --base "$OUT/seed-example/seed-v1.klpb" \
+	--target-module "klpb_example_m=examples/seed/module/klpb_example_m.ko" \
+	--target-module "klpb_target_busy=$mods/klpb_target_busy.ko" selftests/bundles/busy/busy.c &
 c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2' \
 	"$src/version.c" &
 c -o "$d/confl.klpb" --name confl --version 1 --no-replace --conflicts seed "$src/version.c" &
