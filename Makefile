@@ -82,9 +82,11 @@ tests: all $(UNIT_BINS)
 asan:
 	$(MAKE) O=build-asan SANITIZE=1 NO_SETUP=1 tests
 
-kernel: setup
+# The test bundles' cores are written by mkcore (selftests/bundles/test-bundle.kbuild).
+kernel: setup $(O)/selftests/unit/mkcore
 	@for d in $(KBUILD_DIRS); do \
-		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d modules || exit 1; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d KLPB_MKCORE=$(abspath $(O))/selftests/unit/mkcore \
+			modules || exit 1; \
 	done
 
 # The whole suite, one prove run and one summary: unit tests (plain and

@@ -3,11 +3,13 @@
  * The klp-bundle runtime: module init and exit of a
  * transaction module.
  *
- * Init collects the declarations of every patch source (klp_bundle.h),
- * checks them against the build-time descriptor (klpb_desc.h), builds one
- * klp_patch with an object for vmlinux and one per module, adds the
- * lineage klp_state, creates the sysfs directory and only then calls
- * klp_enable_patch(): nothing after it can fail.
+ * Init parses the embedded core manifest, the authoritative description
+ * of the transaction, and checks it against the build-time descriptor
+ * (klpb_desc.h) and the running kernel; collects the declarations of every
+ * patch source (klp_bundle.h) and checks them against the core
+ * (klpb_check.c); builds one klp_patch with an object for vmlinux and one
+ * per module, adds the lineage klp_state, creates the sysfs directory and
+ * only then calls klp_enable_patch(): nothing after it can fail.
  *
  * For every module object a pre_patch callback checks that the module
  * being patched (already loaded at enable time, or loading later) has the
@@ -30,18 +32,6 @@
 #ifndef KLPB_DESC_NAME
 #error "klpb_desc.h must define KLPB_DESC_NAME"
 #endif
-
-struct klpb_target {
-	const char *object;
-	const char *build_id;
-};
-
-#define KLPB_DESC_TARGET(obj, id) { .object = obj, .build_id = id },
-static const struct klpb_target klpb_targets[] = {
-	KLPB_DESC_TARGETS
-};
-
-#undef KLPB_DESC_TARGET
 
 /* make the sections exist, with the right flags, even when empty */
 asm(".section .klpb.funcs,\"a\"\n.previous\n"
@@ -77,13 +67,6 @@ static unsigned long klpb_lineage_state_id(const char *lineage)
 #else
 	return h | 1;
 #endif
-}
-
-static int klpb_parse_build_id(const char *hex, u8 *id)
-{
-	if (strlen(hex) != 2 * KLPB_BUILD_ID_SIZE)
-		return -EINVAL;
-	return hex2bin(id, hex, KLPB_BUILD_ID_SIZE);
 }
 
 static int klpb_module_build_id(const struct module *mod, u8 *id)
@@ -172,8 +155,16 @@ static int klpb_normalise_name(const char *in, char *out)
 	return 0;
 }
 
-/* index of @name in the object table, adding it when @add; -ENOENT */
-static int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add)
+/**
+ * klpb_find_obj() - an object's index in the bundle's object table
+ * @b: the bundle
+ * @object: "vmlinux" or a module name ('-' is read as '_')
+ * @add: add the object when it is not in the table yet
+ *
+ * Return: the index, -ENOENT (not found and not @add) or -EINVAL (invalid
+ * name, after a pr_err()).
+ */
+int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add)
 {
 	char name[KLPB_OBJ_NAME_MAX + 1];
 	unsigned int i;
@@ -238,40 +229,6 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 			return -EINVAL;
 		}
 		b->objs[i].callbacks = c;
-	}
-	return 0;
-}
-
-/* the descriptor and the declarations must name the same objects */
-static int klpb_check_targets(struct klpb_bundle *b)
-{
-	unsigned int t, i;
-	int idx;
-
-	for (t = 0; t < ARRAY_SIZE(klpb_targets); t++) {
-		idx = klpb_find_obj(b, klpb_targets[t].object, false);
-		if (idx == -ENOENT && !strcmp(klpb_targets[t].object, "vmlinux"))
-			continue;	/* vmlinux is recorded even if unpatched */
-		if (idx < 0) {
-			pr_err("descriptor lists object '%s' that no patch source declares\n",
-			       klpb_targets[t].object);
-			return -EINVAL;
-		}
-		if (klpb_parse_build_id(klpb_targets[t].build_id,
-					b->objs[idx].build_id)) {
-			pr_err("invalid build-id '%s' for object '%s' in the descriptor\n",
-			       klpb_targets[t].build_id, b->objs[idx].name);
-			return -EINVAL;
-		}
-		b->objs[idx].has_build_id = true;
-	}
-	for (i = 0; i < b->nr_objs; i++) {
-		if (!b->objs[i].has_build_id &&
-		    strcmp(b->objs[i].name, "vmlinux")) {
-			pr_err("object '%s' is declared but missing from the descriptor\n",
-			       b->objs[i].name);
-			return -EINVAL;
-		}
 	}
 	return 0;
 }
@@ -392,10 +349,13 @@ static int __init klpb_init(void)
 	struct klpb_bundle *b = &klpb_bundle;
 	int ret;
 
+	ret = klpb_core_load(&b->core);
+	if (ret)
+		goto out_free;
 	ret = klpb_collect_objects(b);
 	if (ret)
 		goto out_free;
-	ret = klpb_check_targets(b);
+	ret = klpb_core_check_decls(b);
 	if (ret)
 		goto out_free;
 	ret = klpb_build_objects(b);

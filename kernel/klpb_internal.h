@@ -15,6 +15,66 @@
 #define KLPB_BUILD_ID_SIZE	20
 #define KLPB_OBJ_NAME_MAX	55	/* MODULE_NAME_LEN - 1 */
 
+#define KLPB_LINEAGE_SIZE	16
+/* the specification's core nests 5 deep; room for a newer minor's keys */
+#define KLPB_CBOR_MAX_DEPTH	8
+
+/**
+ * struct klpb_cbor - a cursor over deterministic CBOR (klpb_cbor.c)
+ * @p: the next byte
+ * @end: one past the last byte the cursor may read
+ */
+struct klpb_cbor {
+	const u8 *p;
+	const u8 *end;
+};
+
+int klpb_cbor_check(struct klpb_cbor *c);
+int klpb_cbor_uint(struct klpb_cbor *c, u64 *v);
+int klpb_cbor_bool(struct klpb_cbor *c, bool *v);
+int klpb_cbor_bstr(struct klpb_cbor *c, const u8 **data, size_t *len);
+int klpb_cbor_tstr(struct klpb_cbor *c, const char **str, size_t *len);
+int klpb_cbor_array(struct klpb_cbor *c, u32 *n);
+int klpb_cbor_map(struct klpb_cbor *c, u32 *n);
+int klpb_cbor_skip(struct klpb_cbor *c);
+
+/**
+ * struct klpb_core_view - what the runtime reads from the embedded core
+ *	(Documentation/format.md §4.3); pointers into the core, strings not
+ *	NUL-terminated
+ * @name: the bundle name, @name_len bytes
+ * @name_len: its length
+ * @version: the bundle version
+ * @lineage: the 16-byte lineage id
+ * @replace: true for a cumulative bundle
+ * @targets: the items of the targets array, @nr_targets of them
+ * @nr_targets: their number
+ * @objects: the items of the objects array, @nr_objects of them
+ * @nr_objects: their number
+ * @target: the target whose release is the running kernel's: the items of
+ *	its objects (modules and build-ids), @nr_target_objs of them
+ * @nr_target_objs: their number
+ * @release: that target's kernel release, @release_len bytes
+ * @release_len: its length
+ * @vmlinux_build_id: that target's vmlinux build-id
+ */
+struct klpb_core_view {
+	const char *name;
+	size_t name_len;
+	u64 version;
+	const u8 *lineage;
+	bool replace;
+	struct klpb_cbor targets;
+	u32 nr_targets;
+	struct klpb_cbor objects;
+	u32 nr_objects;
+	struct klpb_cbor target;
+	u32 nr_target_objs;
+	const char *release;
+	size_t release_len;
+	const u8 *vmlinux_build_id;
+};
+
 /**
  * struct klpb_obj - the runtime's view of one patched object
  * @name: normalised object name ("vmlinux" for vmlinux)
@@ -41,6 +101,7 @@ struct klpb_obj {
  * @klp_objs: @patch.objs, @nr_objs entries plus the terminator
  * @objs: parallel to @klp_objs
  * @nr_objs: number of objects
+ * @core: the embedded core, parsed
  * @kobj: /sys/kernel/klp_bundle/<module>
  * @objects_kobj: its objects/ directory
  * @parent: /sys/kernel/klp_bundle
@@ -50,6 +111,7 @@ struct klpb_bundle {
 	struct klp_object *klp_objs;
 	struct klpb_obj *objs;
 	unsigned int nr_objs;
+	struct klpb_core_view core;
 	struct kobject *kobj;
 	struct kobject *objects_kobj;
 	struct kobject *parent;
@@ -66,6 +128,9 @@ extern const struct klpb_state_decl __klpb_states_start[],
 extern const char klpb_manifest_start[], klpb_manifest_end[];
 
 const char *klpb_obj_state(const struct klpb_obj *o);
+int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add);
+int klpb_core_load(struct klpb_core_view *core);
+int klpb_core_check_decls(struct klpb_bundle *b);
 int klpb_sysfs_init(struct klpb_bundle *b);
 void klpb_sysfs_exit(struct klpb_bundle *b);
 

@@ -30,9 +30,9 @@ wait_transition $lp
 ok $? "the patching transition completes"
 is "$(cat /proc/cmdline)" "klpbt_seed: contract-v2" "vmlinux function patched"
 is "$(cat $kb/name) $(cat $kb/version) $(cat $kb/lineage) $(cat $kb/replace)" \
-	"seed 1 seed 1" "sysfs name, version, lineage, replace"
+	"seed 1 73656564000000000000000000000000 1" "sysfs name, version, lineage, replace"
 cmp -s "$kb/manifest" "$B/seed/manifest.cbor"
-ok $? "sysfs manifest equals the embedded file byte for byte"
+ok $? "sysfs manifest equals the core file (made by mkcore) byte for byte"
 is "$(stat -c %a "$kb/manifest" "$kb/name" "$kb/objects/vmlinux/state" | sort -u)" 444 \
 	"sysfs files are read-only"
 is "$(state vmlinux) $(state klpb_target_plain) $(state klpb_target_dup)" \

@@ -28,6 +28,8 @@ mark lin
 run_ok "insmod lineage lin v1" insmod "$B/lin_v1/klpbt_lin_v1.ko"
 wait_transition klpbt_lin_v1
 is "$(cat /proc/cmdline)" "klpbt_lin: v1" "v1 is active"
+cmp -s /sys/kernel/klp_bundle/klpbt_lin_v1/manifest "$B/lin_v1/manifest.cbor"
+ok $? "v1's sysfs manifest equals its core file"
 since lin | grep -q "klpbt_lin_v1: post_patch, state version 1"
 ok $? "the bundle's own klp_state is reachable through klpb_patch()"
 run_ok "insmod the target module" insmod "$VM_MODULES/klpb_target_plain.ko"
@@ -58,7 +60,7 @@ mark lin-down
 ok $? "v1 after v2 (a downgrade) is refused"
 since lin-down | grep -q "livepatch: Livepatch patch (klpbt_lin_v1) is not compatible"
 ok $? "the kernel says the patch is not compatible"
-since lin-down | grep -q "klpbt_lin_v1: bundle 'lin' version 1 (lineage 'lin') was not enabled: .* would downgrade"
+since lin-down | grep -q "klpbt_lin_v1: bundle 'lin' version 1 (lineage '6c696e00000000000000000000000000') was not enabled: .* would downgrade"
 ok $? "the bundle explains the downgrade"
 is "$(cat /proc/cmdline)" "klpbt_lin: v2" "v2 stays active"
 ok "$([ ! -e /sys/kernel/klp_bundle/klpbt_lin_v1 ]; echo $?)" \

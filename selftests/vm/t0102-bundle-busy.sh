@@ -28,6 +28,8 @@ mark busy-stall
 run_ok "insmod the busy target (blocking)" insmod "$VM_MODULES/$busy.ko" block_transition=1
 loop_until in_dmesg "klpb_busy_work_func enter"
 run_ok "insmod the bundle" insmod "$B/busy/$lp.ko"
+cmp -s /sys/kernel/klp_bundle/$lp/manifest "$B/busy/manifest.cbor"
+ok $? "sysfs manifest equals the core file"
 sleep 3
 is "$(cat $LP_SYSFS/$lp/enabled) $(cat $LP_SYSFS/$lp/transition)" "1 1" \
 	"the transition stalls on the sleeping work function"

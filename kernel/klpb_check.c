@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The embedded core manifest (Documentation/format.md §4.3, the bytes
+ * between klpb_manifest_start and klpb_manifest_end) is the authoritative
+ * description of the transaction.  Module init, before anything is
+ * registered, checks in this order that:
+ *
+ *  1. the core parses (klpb_cbor.c) and has every field of version 1.0;
+ *  2. its name, version, lineage and replace equal the descriptor's;
+ *  3. one of its targets is for the running kernel release, and that
+ *     target names this module as its livepatch module;
+ *  4. that target's modules and build-ids equal the descriptor's
+ *     KLPB_DESC_TARGETS (and its vmlinux build-id, if the descriptor has
+ *     one);
+ *
+ * then, once the declarations are collected (klpb_core_check_decls()):
+ *
+ *  5. every declared module object is one of the target's modules and
+ *     every one of the target's modules is declared; the runtime's build-id
+ *     check uses the core's build-ids;
+ *  6. the declarations (object, old name, sympos) of the .klpb.funcs
+ *     section are exactly the core's functions, and each replacement's
+ *     symbol is the core's new name.
+ *
+ * Keys a newer minor version of the format adds are skipped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/utsname.h>
+
+#include <klp_bundle.h>
+#include "klpb_desc.h"
+#include "klpb_internal.h"
+
+struct klpb_desc_target {
+	const char *object;
+	const char *build_id;
+};
+
+#define KLPB_DESC_TARGET(obj, id) { .object = obj, .build_id = id },
+static const struct klpb_desc_target klpb_desc_targets[] = {
+	KLPB_DESC_TARGETS
+};
+
+#undef KLPB_DESC_TARGET
+
+/* the keys of the core map (bundle.cddl) */
+enum {
+	KLPB_CORE_NAME, KLPB_CORE_VERSION, KLPB_CORE_LINEAGE,
+	KLPB_CORE_DESCRIPTION, KLPB_CORE_REPLACE, KLPB_CORE_REQUIRES,
+	KLPB_CORE_CONFLICTS, KLPB_CORE_PROVENANCE, KLPB_CORE_TARGETS,
+	KLPB_CORE_OBJECTS, KLPB_CORE_STATES,
+};
+
+enum klpb_field_type {
+	KLPB_F_SKIP,		/* required, but not read */
+	KLPB_F_UINT,
+	KLPB_F_BOOL,
+	KLPB_F_BSTR,		/* of exactly @size bytes */
+	KLPB_F_TSTR,
+	KLPB_F_ARRAY,		/* its items and their number */
+};
+
+/* one required field of a map: its key and where its value goes */
+struct klpb_field {
+	u64 key;
+	enum klpb_field_type type;
+	size_t size;
+	union {
+		u64 *uint;
+		bool *boolean;
+		const u8 **bytes;
+		const char **str;
+		struct klpb_cbor *items;
+	};
+	union {
+		size_t *len;
+		u32 *count;
+	};
+};
+
+struct klpb_core_target {
+	const char *release;
+	size_t release_len;
+	const u8 *vmlinux_build_id;
+	const char *module;
+	size_t module_len;
+	struct klpb_cbor objs;
+	u32 nr_objs;
+};
+
+struct klpb_core_tobj {
+	const char *name;
+	size_t name_len;
+	const u8 *build_id;
+};
+
+struct klpb_core_obj {
+	const char *name;
+	size_t name_len;
+	struct klpb_cbor funcs;
+	u32 nr_funcs;
+	struct klpb_cbor symbols;
+	u32 nr_symbols;
+};
+
+struct klpb_core_func {
+	const char *old_name;
+	size_t old_len;
+	u64 sympos;
+	const char *new_name;
+	size_t new_len;
+};
+
+static bool klpb_str_eq(const char *s, size_t len, const char *cstr)
+{
+	return strlen(cstr) == len && !memcmp(s, cstr, len);
+}
+
+/* an object name of the core against a declaration's ('-' reads as '_') */
+static bool klpb_obj_name_eq(const char *s, size_t len, const char *decl)
+{
+	size_t i;
+
+	if (strlen(decl) != len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] != (decl[i] == '-' ? '_' : decl[i]))
+			return false;
+	return true;
+}
+
+/* an array: where its items are, how many; the cursor moves past them */
+static int klpb_core_items(struct klpb_cbor *c, struct klpb_cbor *items,
+			   u32 *n)
+{
+	u32 i;
+
+	if (klpb_cbor_array(c, n))
+		return -EBADMSG;
+	*items = *c;
+	for (i = 0; i < *n; i++)
+		if (klpb_cbor_skip(c))
+			return -EBADMSG;
+	items->end = c->p;
+	return 0;
+}
+
+static int klpb_core_value(struct klpb_cbor *c, const struct klpb_field *f)
+{
+	switch (f->type) {
+	case KLPB_F_UINT:
+		return klpb_cbor_uint(c, f->uint);
+	case KLPB_F_BOOL:
+		return klpb_cbor_bool(c, f->boolean);
+	case KLPB_F_BSTR:
+		if (klpb_cbor_bstr(c, f->bytes, f->len) || *f->len != f->size)
+			return -EBADMSG;
+		return 0;
+	case KLPB_F_TSTR:
+		return klpb_cbor_tstr(c, f->str, f->len);
+	case KLPB_F_ARRAY:
+		return klpb_core_items(c, f->items, f->count);
+	default:
+		return klpb_cbor_skip(c);
+	}
+}
+
+/*
+ * Decode a map whose every field in @fields (at most BITS_PER_LONG, in key
+ * order) is required; other keys are skipped.  On error the cursor is at
+ * the bad item, or at the map for a missing field.
+ */
+static int klpb_core_map(struct klpb_cbor *c, const struct klpb_field *fields,
+			 unsigned int nr_fields)
+{
+	const u8 *start = c->p;
+	unsigned long seen = 0;
+	unsigned int i;
+	u32 n;
+	u64 key;
+
+	if (klpb_cbor_map(c, &n))
+		return -EBADMSG;
+	while (n--) {
+		if (klpb_cbor_uint(c, &key))
+			return -EBADMSG;
+		for (i = 0; i < nr_fields && fields[i].key != key; i++)
+			;
+		if (i == nr_fields) {
+			if (klpb_cbor_skip(c))
+				return -EBADMSG;
+			continue;
+		}
+		if (klpb_core_value(c, &fields[i]))
+			return -EBADMSG;
+		seen |= BIT(i);
+	}
+	if (seen != GENMASK(nr_fields - 1, 0)) {
+		c->p = start;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int klpb_core_target(struct klpb_cbor *c, struct klpb_core_target *t)
+{
+	size_t id_len;
+	const struct klpb_field f[] = {
+		{ 0, KLPB_F_TSTR, .str = &t->release, .len = &t->release_len },
+		{ 1, KLPB_F_BSTR, KLPB_BUILD_ID_SIZE,
+		  .bytes = &t->vmlinux_build_id, .len = &id_len },
+		{ 2, KLPB_F_TSTR, .str = &t->module, .len = &t->module_len },
+		{ 3, KLPB_F_ARRAY, .items = &t->objs, .count = &t->nr_objs },
+	};
+
+	return klpb_core_map(c, f, ARRAY_SIZE(f));
+}
+
+static int klpb_core_tobj(struct klpb_cbor *c, struct klpb_core_tobj *o)
+{
+	size_t id_len;
+	const struct klpb_field f[] = {
+		{ 0, KLPB_F_TSTR, .str = &o->name, .len = &o->name_len },
+		{ 1, KLPB_F_BSTR, KLPB_BUILD_ID_SIZE,
+		  .bytes = &o->build_id, .len = &id_len },
+	};
+
+	return klpb_core_map(c, f, ARRAY_SIZE(f));
+}
+
+static int klpb_core_obj(struct klpb_cbor *c, struct klpb_core_obj *o)
+{
+	const struct klpb_field f[] = {
+		{ 0, KLPB_F_TSTR, .str = &o->name, .len = &o->name_len },
+		{ 1, KLPB_F_ARRAY, .items = &o->funcs, .count = &o->nr_funcs },
+		{ 2, KLPB_F_ARRAY, .items = &o->symbols,
+		  .count = &o->nr_symbols },
+	};
+
+	return klpb_core_map(c, f, ARRAY_SIZE(f));
+}
+
+static int klpb_core_func(struct klpb_cbor *c, struct klpb_core_func *fn)
+{
+	const struct klpb_field f[] = {
+		{ 0, KLPB_F_TSTR, .str = &fn->old_name, .len = &fn->old_len },
+		{ 1, KLPB_F_UINT, .uint = &fn->sympos },
+		{ 2, KLPB_F_TSTR, .str = &fn->new_name, .len = &fn->new_len },
+	};
+
+	return klpb_core_map(c, f, ARRAY_SIZE(f));
+}
+
+/* decode every target and object once, so later walks cannot fail */
+static int klpb_core_walk(struct klpb_core_view *v, struct klpb_cbor *it)
+{
+	struct klpb_core_target t;
+	struct klpb_core_tobj to;
+	struct klpb_core_obj o;
+	struct klpb_core_func fn;
+	struct klpb_cbor sub;
+	u32 i, j;
+
+	*it = v->targets;
+	for (i = 0; i < v->nr_targets; i++) {
+		if (klpb_core_target(it, &t))
+			return -EBADMSG;
+		sub = t.objs;
+		for (j = 0; j < t.nr_objs; j++)
+			if (klpb_core_tobj(&sub, &to)) {
+				*it = sub;
+				return -EBADMSG;
+			}
+	}
+	*it = v->objects;
+	for (i = 0; i < v->nr_objects; i++) {
+		if (klpb_core_obj(it, &o))
+			return -EBADMSG;
+		sub = o.funcs;
+		for (j = 0; j < o.nr_funcs; j++)
+			if (klpb_core_func(&sub, &fn)) {
+				*it = sub;
+				return -EBADMSG;
+			}
+	}
+	return 0;
+}
+
+/* step 1: the core parses */
+static int klpb_core_parse(struct klpb_core_view *v)
+{
+	const u8 *start = (const u8 *)klpb_manifest_start;
+	const u8 *end = (const u8 *)klpb_manifest_end;
+	struct klpb_cbor c = { .p = start, .end = end };
+	size_t lineage_len;
+	const struct klpb_field f[] = {
+		{ KLPB_CORE_NAME, KLPB_F_TSTR, .str = &v->name,
+		  .len = &v->name_len },
+		{ KLPB_CORE_VERSION, KLPB_F_UINT, .uint = &v->version },
+		{ KLPB_CORE_LINEAGE, KLPB_F_BSTR, KLPB_LINEAGE_SIZE,
+		  .bytes = &v->lineage, .len = &lineage_len },
+		{ KLPB_CORE_DESCRIPTION, KLPB_F_SKIP },
+		{ KLPB_CORE_REPLACE, KLPB_F_BOOL, .boolean = &v->replace },
+		{ KLPB_CORE_REQUIRES, KLPB_F_SKIP },
+		{ KLPB_CORE_CONFLICTS, KLPB_F_SKIP },
+		{ KLPB_CORE_PROVENANCE, KLPB_F_SKIP },
+		{ KLPB_CORE_TARGETS, KLPB_F_ARRAY, .items = &v->targets,
+		  .count = &v->nr_targets },
+		{ KLPB_CORE_OBJECTS, KLPB_F_ARRAY, .items = &v->objects,
+		  .count = &v->nr_objects },
+		{ KLPB_CORE_STATES, KLPB_F_SKIP },
+	};
+
+	if (klpb_cbor_check(&c))
+		goto out_malformed;
+	c.p = start;
+	if (klpb_core_map(&c, f, ARRAY_SIZE(f)) || klpb_core_walk(v, &c))
+		goto out_malformed;
+	return 0;
+
+out_malformed:
+	pr_err("bundle '%s': the embedded core manifest is malformed at byte %td of %td\n",
+	       KLPB_DESC_NAME, c.p - start, end - start);
+	return -EINVAL;
+}
+
+/* step 2: the descriptor says the same */
+static int klpb_core_check_desc(const struct klpb_core_view *v)
+{
+	char lineage[2 * KLPB_LINEAGE_SIZE + 1];
+	int ret = 0;
+
+	if (!klpb_str_eq(v->name, v->name_len, KLPB_DESC_NAME)) {
+		pr_err("the core manifest's name '%.*s' differs from the descriptor's '%s'\n",
+		       (int)v->name_len, v->name, KLPB_DESC_NAME);
+		ret = -EINVAL;
+	}
+	if (v->version != KLPB_DESC_VERSION) {
+		pr_err("bundle '%s': the core manifest's version %llu differs from the descriptor's %u\n",
+		       KLPB_DESC_NAME, v->version, KLPB_DESC_VERSION);
+		ret = -EINVAL;
+	}
+	snprintf(lineage, sizeof(lineage), "%*phN", KLPB_LINEAGE_SIZE,
+		 v->lineage);
+	if (strcmp(lineage, KLPB_DESC_LINEAGE)) {
+		pr_err("bundle '%s': the core manifest's lineage %s differs from the descriptor's '%s'\n",
+		       KLPB_DESC_NAME, lineage, KLPB_DESC_LINEAGE);
+		ret = -EINVAL;
+	}
+	if (v->replace != !!KLPB_DESC_REPLACE) {
+		pr_err("bundle '%s': the core manifest's replace %d differs from the descriptor's %d\n",
+		       KLPB_DESC_NAME, v->replace, !!KLPB_DESC_REPLACE);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* the message of step 3: the running release and the bundle's */
+static void klpb_report_releases(const struct klpb_core_view *v,
+				 const char *release)
+{
+	struct klpb_cbor it = v->targets;
+	struct klpb_core_target t;
+	size_t size = 1, len = 0;
+	char *list;
+	u32 i;
+
+	for (i = 0; i < v->nr_targets && !klpb_core_target(&it, &t); i++)
+		size += t.release_len + 4;	/* 'release', */
+	list = kzalloc(size, GFP_KERNEL);
+	it = v->targets;
+	for (i = 0; list && i < v->nr_targets && !klpb_core_target(&it, &t);
+	     i++)
+		len += scnprintf(list + len, size - len, "%s'%.*s'",
+				 i ? ", " : "", (int)t.release_len, t.release);
+	pr_err("bundle '%s' has no target for kernel release '%s'; it was built for %s\n",
+	       KLPB_DESC_NAME, release, list ? list : "(out of memory)");
+	kfree(list);
+}
+
+/* step 3: the target for the running kernel */
+static int klpb_core_find_target(struct klpb_core_view *v)
+{
+	const char *release = init_utsname()->release;
+	struct klpb_cbor it = v->targets;
+	struct klpb_core_target t;
+	u32 i;
+
+	for (i = 0; i < v->nr_targets; i++) {
+		if (klpb_core_target(&it, &t))
+			return -EINVAL;
+		if (!klpb_str_eq(t.release, t.release_len, release))
+			continue;
+		if (!klpb_str_eq(t.module, t.module_len, THIS_MODULE->name)) {
+			pr_err("bundle '%s': the core manifest's target for kernel '%s' is livepatch module '%.*s', not '%s'\n",
+			       KLPB_DESC_NAME, release, (int)t.module_len,
+			       t.module, THIS_MODULE->name);
+			return -EINVAL;
+		}
+		v->target = t.objs;
+		v->nr_target_objs = t.nr_objs;
+		v->release = t.release;
+		v->release_len = t.release_len;
+		v->vmlinux_build_id = t.vmlinux_build_id;
+		return 0;
+	}
+	klpb_report_releases(v, release);
+	return -EINVAL;
+}
+
+/* the target's module called @name (NUL-terminated) */
+static bool klpb_core_find_tobj(const struct klpb_core_view *v,
+				const char *name, struct klpb_core_tobj *o)
+{
+	struct klpb_cbor it = v->target;
+	u32 i;
+
+	for (i = 0; i < v->nr_target_objs; i++) {
+		if (klpb_core_tobj(&it, o))
+			return false;
+		if (klpb_obj_name_eq(o->name, o->name_len, name))
+			return true;
+	}
+	return false;
+}
+
+static int klpb_check_desc_target(const struct klpb_core_view *v,
+				  const struct klpb_desc_target *d)
+{
+	u8 id[KLPB_BUILD_ID_SIZE];
+	struct klpb_core_tobj o;
+
+	if (strlen(d->build_id) != 2 * KLPB_BUILD_ID_SIZE ||
+	    hex2bin(id, d->build_id, KLPB_BUILD_ID_SIZE)) {
+		pr_err("invalid build-id '%s' for object '%s' in the descriptor\n",
+		       d->build_id, d->object);
+		return -EINVAL;
+	}
+	if (!strcmp(d->object, "vmlinux")) {
+		o.build_id = v->vmlinux_build_id;
+	} else if (!klpb_core_find_tobj(v, d->object, &o)) {
+		pr_err("the descriptor lists module '%s', the core manifest's target for kernel '%.*s' does not\n",
+		       d->object, (int)v->release_len, v->release);
+		return -EINVAL;
+	}
+	if (memcmp(id, o.build_id, KLPB_BUILD_ID_SIZE)) {
+		pr_err("object '%s': the descriptor's build-id %s differs from the core manifest's %*phN\n",
+		       d->object, d->build_id, KLPB_BUILD_ID_SIZE, o.build_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* step 4: the target's modules and build-ids are the descriptor's */
+static int klpb_core_check_desc_targets(const struct klpb_core_view *v)
+{
+	struct klpb_cbor it = v->target;
+	struct klpb_core_tobj o;
+	unsigned int t;
+	int ret = 0;
+	u32 i;
+
+	for (t = 0; t < ARRAY_SIZE(klpb_desc_targets); t++)
+		if (klpb_check_desc_target(v, &klpb_desc_targets[t]))
+			ret = -EINVAL;
+	for (i = 0; i < v->nr_target_objs; i++) {
+		if (klpb_core_tobj(&it, &o))
+			return -EINVAL;
+		for (t = 0; t < ARRAY_SIZE(klpb_desc_targets); t++)
+			if (klpb_obj_name_eq(o.name, o.name_len,
+					     klpb_desc_targets[t].object))
+				break;
+		if (t == ARRAY_SIZE(klpb_desc_targets)) {
+			pr_err("the core manifest's target for kernel '%.*s' lists module '%.*s', the descriptor does not\n",
+			       (int)v->release_len, v->release,
+			       (int)o.name_len, o.name);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/**
+ * klpb_core_load() - parse the embedded core and check it against the
+ *	descriptor and the running kernel (steps 1 to 4 above)
+ * @v: filled in
+ *
+ * Return: 0, or -EINVAL after a pr_err() saying why.
+ */
+int klpb_core_load(struct klpb_core_view *v)
+{
+	int ret;
+
+	ret = klpb_core_parse(v);
+	if (ret)
+		return ret;
+	ret = klpb_core_check_desc(v);
+	if (ret)
+		return ret;
+	ret = klpb_core_find_target(v);
+	if (ret)
+		return ret;
+	return klpb_core_check_desc_targets(v);
+}
+
+/* step 5: declared module objects and the target's modules; build-ids */
+static int klpb_core_set_build_ids(struct klpb_bundle *b)
+{
+	const struct klpb_core_view *v = &b->core;
+	char name[KLPB_OBJ_NAME_MAX + 1];
+	struct klpb_cbor it = v->target;
+	struct klpb_core_tobj o;
+	unsigned int k;
+	int idx, ret = 0;
+	u32 i;
+
+	for (i = 0; i < v->nr_target_objs; i++) {
+		if (klpb_core_tobj(&it, &o))
+			return -EINVAL;
+		if (o.name_len > KLPB_OBJ_NAME_MAX) {
+			pr_err("invalid object name '%.*s' in the core manifest\n",
+			       (int)o.name_len, o.name);
+			return -EINVAL;
+		}
+		memcpy(name, o.name, o.name_len);
+		name[o.name_len] = '\0';
+		idx = klpb_find_obj(b, name, false);
+		if (idx == -ENOENT) {
+			pr_err("the core manifest's target lists module '%s' that no patch source declares\n",
+			       name);
+			ret = -EINVAL;
+			continue;
+		}
+		if (idx < 0)
+			return idx;
+		memcpy(b->objs[idx].build_id, o.build_id, KLPB_BUILD_ID_SIZE);
+		b->objs[idx].has_build_id = true;
+	}
+	for (k = 0; k < b->nr_objs; k++) {
+		if (!b->objs[k].has_build_id &&
+		    strcmp(b->objs[k].name, "vmlinux")) {
+			pr_err("object '%s' is declared but the core manifest's target for kernel '%.*s' has no build-id for it\n",
+			       b->objs[k].name, (int)v->release_len,
+			       v->release);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/* the core's function (@object, @old, @sympos); false if it has none */
+static bool klpb_core_find_func(const struct klpb_core_view *v,
+				const char *object, const char *old,
+				u64 sympos, struct klpb_core_func *fn)
+{
+	struct klpb_cbor it = v->objects, sub;
+	struct klpb_core_obj o;
+	u32 i, j;
+
+	for (i = 0; i < v->nr_objects; i++) {
+		if (klpb_core_obj(&it, &o))
+			return false;
+		if (!klpb_obj_name_eq(o.name, o.name_len, object))
+			continue;
+		sub = o.funcs;
+		for (j = 0; j < o.nr_funcs; j++) {
+			if (klpb_core_func(&sub, fn))
+				return false;
+			if (fn->sympos == sympos &&
+			    klpb_str_eq(fn->old_name, fn->old_len, old))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* a declaration of the core's function @fn of object @o; NULL if none */
+static const struct klpb_func_decl *
+klpb_find_decl(const struct klpb_core_obj *o, const struct klpb_core_func *fn)
+{
+	const struct klpb_func_decl *f;
+
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+		if (f->old_sympos == fn->sympos &&
+		    klpb_obj_name_eq(o->name, o->name_len, f->object) &&
+		    klpb_str_eq(fn->old_name, fn->old_len, f->old_name))
+			return f;
+	return NULL;
+}
+
+/*
+ * The replacement's symbol, through sprint_symbol_no_offset() (exported;
+ * kallsyms_lookup() is not): "name [module]".  A name the compiler
+ * extended with a '.' suffix (e.g. ".llvm.<n>" when LTO promotes a static
+ * function) counts as the same.
+ */
+static int klpb_check_new_name(const struct klpb_func_decl *f,
+			       const struct klpb_core_func *fn, char *sym)
+{
+	size_t len;
+
+	sprint_symbol_no_offset(sym, (unsigned long)f->new_func);
+	len = strcspn(sym, " ");
+	if (len >= fn->new_len && !memcmp(sym, fn->new_name, fn->new_len) &&
+	    (len == fn->new_len || sym[fn->new_len] == '.'))
+		return 0;
+	pr_err("function '%s' of object '%s': the core manifest names the replacement '%.*s', the module's is '%.*s'\n",
+	       f->old_name, f->object, (int)fn->new_len, fn->new_name,
+	       (int)len, sym);
+	return -EINVAL;
+}
+
+/* step 6: the declarations are the core's functions */
+static int klpb_core_check_funcs(const struct klpb_core_view *v, char *sym)
+{
+	const struct klpb_func_decl *f;
+	struct klpb_core_func fn;
+	struct klpb_core_obj o;
+	struct klpb_cbor it, sub;
+	int ret = 0;
+	u32 i, j;
+
+	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+		if (!klpb_core_find_func(v, f->object, f->old_name,
+					 f->old_sympos, &fn)) {
+			pr_err("function '%s' (sympos %lu) of object '%s' is declared but missing from the core manifest\n",
+			       f->old_name, f->old_sympos, f->object);
+			ret = -EINVAL;
+		} else if (klpb_check_new_name(f, &fn, sym)) {
+			ret = -EINVAL;
+		}
+	}
+	it = v->objects;
+	for (i = 0; i < v->nr_objects; i++) {
+		if (klpb_core_obj(&it, &o))
+			return -EINVAL;
+		sub = o.funcs;
+		for (j = 0; j < o.nr_funcs; j++) {
+			if (klpb_core_func(&sub, &fn))
+				return -EINVAL;
+			if (klpb_find_decl(&o, &fn))
+				continue;
+			pr_err("the core manifest lists function '%.*s' (sympos %llu) of object '%.*s' that no patch source declares\n",
+			       (int)fn.old_len, fn.old_name, fn.sympos,
+			       (int)o.name_len, o.name);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/**
+ * klpb_core_check_decls() - check the collected declarations against the
+ *	core (steps 5 and 6 above) and take the modules' build-ids from it
+ * @b: the bundle, with klpb_core_load() done and its objects collected
+ *
+ * Return: 0, -ENOMEM, or -EINVAL after a pr_err() naming every missing or
+ * extra object and function.
+ */
+int klpb_core_check_decls(struct klpb_bundle *b)
+{
+	char *sym;
+	int ret;
+
+	ret = klpb_core_set_build_ids(b);
+	if (ret)
+		return ret;
+	sym = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
+	if (!sym)
+		return -ENOMEM;
+	ret = klpb_core_check_funcs(&b->core, sym);
+	kfree(sym);
+	return ret;
+}
