@@ -52,7 +52,7 @@ FUZZ_TESTS := selftests/fuzz/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
-.PHONY: all setup kernel tests asan check unit-check vmcheck lint clean help
+.PHONY: all setup kernel tests asan check unit-check vmcheck lint clean help demo bench-apply
 
 all: $(KLPB) $(FORMAT_LIB)
 
@@ -108,6 +108,15 @@ vmcheck: setup kernel
 lint: setup
 	tools/lint
 
+# The transaction engine on the seed example in a guest, as a transcript.
+demo: setup
+	NO_SETUP=1 tools/demo
+
+# apply+revert against bare insmod/poll/disable/rmmod, one guest; prints the ratio.
+bench-apply: setup
+	$(MAKE) NO_SETUP=1 all kernel
+	bench/apply
+
 clean:
 	rm -rf build build-asan
 	@for d in $(KBUILD_DIRS); do \
@@ -124,6 +133,8 @@ help:
 	@echo '  unit-check     unit and CLI tests only (no guest)'
 	@echo '  vmcheck        in-guest tests only'
 	@echo '  lint           checkpatch on kernel/, shellcheck on scripts, clang-format'
+	@echo '  demo           set up, build, boot a guest and show apply/status/replace/revert'
+	@echo '  bench-apply    klp-bundle apply+revert vs bare insmod+rmmod (ratio of medians)'
 	@echo '  clean          remove build output'
 
 -include $(shell find $(O) build-asan -name '*.d' 2>/dev/null)
