@@ -79,7 +79,7 @@ struct klpb_core_view {
  * struct klpb_obj - the runtime's view of one patched object
  * @name: normalised object name ("vmlinux" for vmlinux)
  * @build_id: the build-id the bundle was made for
- * @has_build_id: @build_id is known (the descriptor lists the object)
+ * @has_build_id: @build_id is known (the core's target lists the module)
  * @refused: the last load of this module was refused
  * @callbacks: the author's callbacks, or NULL
  * @kobj: /sys/kernel/klp_bundle/<bundle>/objects/<name>
