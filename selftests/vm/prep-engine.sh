@@ -28,6 +28,7 @@ c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2
 	"$src/version.c" &
 c -o "$d/confl.klpb" --name confl --version 1 --no-replace --conflicts seed "$src/version.c" &
 wait
+"$KLPB" extract "$d/busy.klpb" -k "$KVER" -o "$d/busy.ko"
 rm -rf "$d/keys" "$d/otherkeys" "$d"/signer.* "$d"/other.key "$d"/other.pub
 mkdir -p "$d/keys" "$d/otherkeys"
 "$KLPB" keygen --out "$d/signer" >/dev/null

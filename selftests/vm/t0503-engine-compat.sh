@@ -74,15 +74,18 @@ fails "a loaded module of another build" 8 "module 'klpb_target_plain' is loaded
 	"$KLPB" apply "$E/wrongmod.klpb"
 unload_mod klpb_target_plain
 
-# --- a transition in progress (a raw livepatch stalled on the busy target)
+# --- a transition in progress (the busy bundle loaded by hand, stalled on its target)
 engine_cleanup
-run_ok "apply v1" "$KLPB" apply "$S/seed-v1.klpb"
-insmod "$VM_MODULES/klpb_target_busy.ko" block_transition=1
+run_ok "load the busy target (blocking)" insmod "$VM_MODULES/klpb_target_busy.ko" block_transition=1
 sleep 1
-insmod "$VM_TOP/selftests/bundles/busy/klpbt_busy.ko" 2>/dev/null
-fails "a transition in progress" 9 "transition is in progress" "$KLPB" apply --timeout 2 "$S/seed-v2.klpb"
+if err=$(insmod "$E/busy.ko" 2>&1); then
+	fails "a transition in progress" 9 "transition is in progress" "$KLPB" apply --timeout 2 "$S/seed-v1.klpb"
+else
+	# the host CLI test covers this check against a fake tree
+	skip "the busy module did not load by hand: $err" "a transition in progress (exit 9, unchanged)"
+fi
 echo 0 >/sys/module/klpb_target_busy/parameters/block_transition
-wait_transition klpbt_busy
+wait_transition klpb_busy_v1
 engine_cleanup
 rm -rf "$tmp"
 done_testing
