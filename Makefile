@@ -47,7 +47,7 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 	selftests/modules/*/Kbuild examples/*/module/Kbuild selftests/bundles/*/Kbuild))
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
-VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run
+VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce
 FUZZ_TESTS := selftests/fuzz/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments

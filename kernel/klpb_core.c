@@ -36,7 +36,9 @@
 /* make the sections exist, with the right flags, even when empty */
 asm(".section .klpb.funcs,\"a\"\n.previous\n"
 	".section .klpb.callbacks,\"a\"\n.previous\n"
-	".section .klpb.states,\"a\"\n.previous\n");
+	".section .klpb.states,\"a\"\n.previous\n"
+	".section .klpb.symrefs,\"a\"\n.previous\n"
+	".section .klpb.slots,\"aw\"\n.previous\n");
 
 struct klpb_bundle klpb_bundle;
 
@@ -91,31 +93,71 @@ static struct klpb_obj *klpb_obj_of(struct klp_object *obj)
 	return &klpb_bundle.objs[obj - klpb_bundle.klp_objs];
 }
 
+/*
+ * Clear the KLPB_SYMBOL slots of module object @o.  The livepatch core of
+ * 6.1 writes a module's .klp.rela relocations when the module loads and
+ * never clears them, and x86 refuses to relocate onto a non-zero target: a
+ * second load of the module would be refused (-ENOEXEC, "existing value is
+ * nonzero").  The slots are the only targets of those relocations, so
+ * clearing them whenever the module goes away (or its load is refused)
+ * makes it loadable again.  Nothing runs the bundle's code for the module
+ * at these points: it is unpatched, or was never patched.
+ */
+static int klpb_normalise_name(const char *in, char *out);
+
+static void klpb_clear_slots(const struct klpb_obj *o)
+{
+	const struct klpb_symref_decl *r;
+	char name[KLPB_OBJ_NAME_MAX + 1];
+
+	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++)
+		if (!klpb_normalise_name(r->object, name) && !strcmp(name, o->name))
+			WRITE_ONCE(*r->slot, NULL);
+}
+
+/* the build-id check of a loading module object */
+static int klpb_check_module(struct klpb_obj *o, struct module *mod)
+{
+	u8 found[KLPB_BUILD_ID_SIZE];
+
+	if (!mod || !o->has_build_id)
+		return 0;
+	if (klpb_module_build_id(mod, found)) {
+		pr_err("refusing module '%s': it has no GNU build-id, expected %*phN\n",
+		       o->name, KLPB_BUILD_ID_SIZE, o->build_id);
+		return -EINVAL;
+	}
+	if (memcmp(found, o->build_id, KLPB_BUILD_ID_SIZE)) {
+		pr_err("refusing module '%s': build-id %*phN, bundle '%s' was built for %*phN\n",
+		       o->name, KLPB_BUILD_ID_SIZE, found,
+		       KLPB_DESC_NAME, KLPB_BUILD_ID_SIZE, o->build_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* pre_patch of every module object: the build-id check, then the author's */
 static int klpb_pre_patch(struct klp_object *obj)
 {
 	struct klpb_obj *o = klpb_obj_of(obj);
-	u8 found[KLPB_BUILD_ID_SIZE];
+	int ret = klpb_check_module(o, obj->mod);
 
-	if (obj->mod && o->has_build_id) {
-		if (klpb_module_build_id(obj->mod, found)) {
-			pr_err("refusing module '%s': it has no GNU build-id, expected %*phN\n",
-			       o->name, KLPB_BUILD_ID_SIZE, o->build_id);
-			WRITE_ONCE(o->refused, true);
-			return -EINVAL;
-		}
-		if (memcmp(found, o->build_id, KLPB_BUILD_ID_SIZE)) {
-			pr_err("refusing module '%s': build-id %*phN, bundle '%s' was built for %*phN\n",
-			       o->name, KLPB_BUILD_ID_SIZE, found,
-			       KLPB_DESC_NAME, KLPB_BUILD_ID_SIZE, o->build_id);
-			WRITE_ONCE(o->refused, true);
-			return -EINVAL;
-		}
-	}
-	WRITE_ONCE(o->refused, false);
-	if (o->callbacks && o->callbacks->pre_patch)
-		return o->callbacks->pre_patch(obj);
-	return 0;
+	WRITE_ONCE(o->refused, ret != 0);
+	if (!ret && o->callbacks && o->callbacks->pre_patch)
+		ret = o->callbacks->pre_patch(obj);
+	if (ret)	/* the load is refused: post_unpatch will not run */
+		klpb_clear_slots(o);
+	return ret;
+}
+
+/* post_unpatch of every module object: the author's, then clear the slots */
+static void klpb_post_unpatch(struct klp_object *obj)
+{
+	struct klpb_obj *o = klpb_obj_of(obj);
+
+	if (o->callbacks && o->callbacks->post_unpatch)
+		o->callbacks->post_unpatch(obj);
+	klpb_clear_slots(o);
 }
 
 /**
@@ -188,11 +230,13 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 {
 	const struct klpb_func_decl *f;
 	const struct klpb_callbacks_decl *c;
+	const struct klpb_symref_decl *r;
 	unsigned int max;
 	int i;
 
 	max = (__klpb_funcs_end - __klpb_funcs_start) +
-	      (__klpb_callbacks_end - __klpb_callbacks_start);
+	      (__klpb_callbacks_end - __klpb_callbacks_start) +
+	      (__klpb_symrefs_end - __klpb_symrefs_start);
 	if (!max) {
 		pr_err("bundle '%s' declares no function and no callback\n",
 		       KLPB_DESC_NAME);
@@ -207,7 +251,11 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 	for (c = __klpb_callbacks_start; c < __klpb_callbacks_end; c++)
 		if (!strcmp(c->object, "vmlinux"))
 			break;
-	if (f < __klpb_funcs_end || c < __klpb_callbacks_end)
+	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++)
+		if (!strcmp(r->object, "vmlinux"))
+			break;
+	if (f < __klpb_funcs_end || c < __klpb_callbacks_end ||
+	    r < __klpb_symrefs_end)
 		klpb_find_obj(b, "vmlinux", true);
 	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
 		if (!f->old_name || !f->new_func) {
@@ -229,6 +277,12 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 			return -EINVAL;
 		}
 		b->objs[i].callbacks = c;
+	}
+	/* an object only referenced (KLPB_SYMBOL) still needs its relocations */
+	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++) {
+		i = klpb_find_obj(b, r->object, true);
+		if (i < 0)
+			return i;
 	}
 	return 0;
 }
@@ -281,14 +335,15 @@ static int klpb_build_objects(struct klpb_bundle *b)
 		bool is_vmlinux = !strcmp(b->objs[i].name, "vmlinux");
 
 		obj->name = is_vmlinux ? NULL : b->objs[i].name;
-		if (!is_vmlinux)
-			obj->callbacks.pre_patch = klpb_pre_patch;
-		else if (c)
-			obj->callbacks.pre_patch = c->pre_patch;
 		if (c) {
+			obj->callbacks.pre_patch = c->pre_patch;
 			obj->callbacks.post_patch = c->post_patch;
 			obj->callbacks.pre_unpatch = c->pre_unpatch;
 			obj->callbacks.post_unpatch = c->post_unpatch;
+		}
+		if (!is_vmlinux) {
+			obj->callbacks.pre_patch = klpb_pre_patch;
+			obj->callbacks.post_unpatch = klpb_post_unpatch;
 		}
 	}
 	return klpb_build_funcs(b);

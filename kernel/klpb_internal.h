@@ -125,6 +125,8 @@ extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
 	__klpb_callbacks_end[];
 extern const struct klpb_state_decl __klpb_states_start[],
 	__klpb_states_end[];
+extern const struct klpb_symref_decl __klpb_symrefs_start[],
+	__klpb_symrefs_end[];
 extern const char klpb_manifest_start[], klpb_manifest_end[];
 
 const char *klpb_obj_state(const struct klpb_obj *o);

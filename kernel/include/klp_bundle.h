@@ -184,10 +184,10 @@ struct klpb_symref_decl {
  * @sym: the symbol's name
  *
  * A function is called as KLPB_SYM(fn)(args), a variable read as
- * *KLPB_SYM(var).  The slot is read with a volatile access: the compiler
- * must not assume it keeps the NULL it was compiled with.
+ * *KLPB_SYM(var).  The slot is read with READ_ONCE(): the compiler must
+ * not assume it keeps the NULL it was compiled with.
  */
-#define KLPB_SYM(sym) (*(typeof(klpb_sym_##sym) volatile *)&klpb_sym_##sym)
+#define KLPB_SYM(sym) READ_ONCE(klpb_sym_##sym)
 
 /**
  * klpb_patch() - the transaction module's klp_patch
