@@ -22,6 +22,7 @@
 
 #include "bundle-io.h"
 #include "engine.h"
+#include "modsig.h"
 #include "kernel-info.h"
 #include "livepatch.h"
 #include "loader.h"
@@ -238,14 +239,6 @@ static int check_objects(struct apply *a)
 
 /* ---- step 5: the kernel and the active bundles ---- */
 
-static bool ko_signed(const struct klpb_buf *ko)
-{
-	static const char marker[] = "~Module signature appended~\n";
-	size_t n = sizeof(marker) - 1;
-
-	return ko->len > n && memcmp(ko->data + ko->len - n, marker, n) == 0;
-}
-
 static int check_kernel(struct apply *a)
 {
 	struct klpb_error ferr = { 0 };
@@ -265,7 +258,7 @@ static int check_kernel(struct apply *a)
 	rc = klpb_payload_extract(a->b, a->payload, &a->ko, &ferr);
 	if (rc < 0)
 		return report_format_error(a->ctx, a->file, rc, &ferr);
-	if (lp_sig_enforced(why, sizeof(why)) == 1 && !ko_signed(&a->ko)) {
+	if (lp_sig_enforced(why, sizeof(why)) == 1 && !module_is_signed(a->ko.data, a->ko.len)) {
 		p_err(a->ctx, -EOPNOTSUPP, "the kernel would refuse '%s': %s and its module is not "
 		      "signed", a->module, why);
 		return -EOPNOTSUPP;

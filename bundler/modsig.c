@@ -49,13 +49,19 @@ static int read_info(int fd, struct module_sig *sig)
 	return err;
 }
 
-int module_sig_read(const void *ko, size_t len, struct module_sig *sig)
+bool module_is_signed(const void *ko, size_t len)
 {
 	size_t marker = strlen(MODSIG_MARKER);
+
+	return len > marker && memcmp((const char *)ko + len - marker, MODSIG_MARKER, marker) == 0;
+}
+
+int module_sig_read(const void *ko, size_t len, struct module_sig *sig)
+{
 	int fd, err;
 
 	memset(sig, 0, sizeof(*sig));
-	if (len < marker || memcmp((const char *)ko + len - marker, MODSIG_MARKER, marker) != 0)
+	if (!module_is_signed(ko, len))
 		return 0;
 	sig->is_signed = true;
 	fd = memfd_create("klpb-modsig", MFD_CLOEXEC);

@@ -18,6 +18,8 @@ struct module_sig {
 	char hash_algo[32];
 };
 
+/* Does @ko end with the module signature marker?  (Cheap: no parsing.) */
+bool module_is_signed(const void *ko, size_t len);
 /* Fill @sig for the module in @ko.  Returns 0 (signed or not) or a negative errno. */
 int module_sig_read(const void *ko, size_t len, struct module_sig *sig);
 
