@@ -115,11 +115,11 @@ static int dec_expect(struct dec *d, uint8_t major, struct klpb_cbor_head *h, si
 static int dec_skip(struct dec *d)
 {
 	struct klpb_cbor_head h;
-	uint64_t todo = 1;
+	uint64_t items_left = 1;
 	int rc;
 
-	while (todo) {
-		todo--;
+	while (items_left) {
+		items_left--;
 		rc = dec_head(d, &h);
 		if (rc < 0)
 			return rc;
@@ -131,16 +131,16 @@ static int dec_skip(struct dec *d)
 			d->off += h.arg;
 			break;
 		case KLPB_CBOR_MAJOR_ARRAY:
-			todo += h.arg;
+			items_left += h.arg;
 			break;
 		case KLPB_CBOR_MAJOR_MAP:
-			todo += 2 * h.arg;
+			items_left += 2 * h.arg;
 			break;
 		case KLPB_CBOR_MAJOR_TAG:
-			todo++;
+			items_left++;
 			break;
 		}
-		if (todo > d->len)
+		if (items_left > d->len)
 			return derr(d, d->off, -EBADMSG, "count too large");
 	}
 	return 0;
