@@ -194,6 +194,23 @@ static void report_stalled(struct engine *e, const char *module, int target)
 		 tasks[0].pid, tasks[0].comm);
 }
 
+/*
+ * One line, redrawn in place.  With no task left the kernel has not yet
+ * noticed: it re-checks a transition about once a second.
+ */
+static void draw_progress(const char *module, int left, long long elapsed_ms)
+{
+	if (left > 0)
+		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': %d task(s) left, %llds",
+			module, left, elapsed_ms / 1000);
+	else if (left == 0)
+		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': every task switched, "
+			"waiting for the kernel to finish it, %llds", module, elapsed_ms / 1000);
+	else
+		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': %llds", module,
+			elapsed_ms / 1000);
+}
+
 int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bool report)
 {
 	long long start = ld_now_ms(), last = 0, now;
@@ -211,9 +228,8 @@ int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bo
 			break;
 		}
 		if (e->progress && now - last >= 250 && now - start >= 500) {
-			fprintf(stderr, "\rklp-bundle: transition of '%s': %d task(s) left, %llds ",
-				module, lp_tasks_left(p.enabled ? 1 : 0, NULL, 0),
-				(now - start) / 1000);
+			draw_progress(module, lp_tasks_left(p.enabled ? 1 : 0, NULL, 0),
+				      now - start);
 			drawn = true;
 			last = now;
 		}

@@ -20,7 +20,8 @@ dmesg -C
 run_ok "load the busy target (blocking)" insmod "$VM_MODULES/$busy.ko" block_transition=1
 loop_until in_dmesg "klpb_busy_work_func enter"
 start=$(date +%s)
-err=$("$KLPB" apply --timeout 3 "$E/seed-v3-busy.klpb" 2>&1 >/dev/null)
+# on a terminal (script(1) gives it one), so the progress line is drawn
+err=$(script -qec "$KLPB apply --timeout 3 $E/seed-v3-busy.klpb" /dev/null </dev/null)
 rc=$?
 took=$(($(date +%s) - start))
 is "$rc" 7 "apply exits 7 (rolled back)"
@@ -29,6 +30,8 @@ case $err in *"did not finish in 3.0 s"*"previous state is active"*) ok 0 "the m
 *) ok 1 "the message says what happened"; diag "$err" ;; esac
 case $err in *"pid "*kworker*) ok 0 "the stalled task is named (pid, comm)" ;;
 *) ok 1 "the stalled task is named (pid, comm)"; diag "$err" ;; esac
+case $err in *"transition of 'klpb_seed_v3': 1 task(s) left, 1s"*) ok 0 "the progress line counts the stalled task" ;;
+*) ok 1 "the progress line counts the stalled task"; diag "$err" ;; esac
 is "$(gen_vmlinux)/$(gen_module)" 1/1 "the previous bundle still works for both parts"
 ok "$([ ! -d /sys/module/klpb_seed_v3 ]; echo $?)" "the new bundle was unloaded"
 is "$(status_core)" "$before" "status --json is unchanged"
@@ -45,6 +48,14 @@ ok "$([ ! -d /sys/module/klpb_seed_v2 ]; echo $?)" "v2 was unloaded"
 is "$(status_core)" "$before" "status --json is unchanged"
 run_ok "the restored v1 can still be replaced" "$KLPB" apply --check 'grep -q "generation 2" /proc/cmdline' "$S/seed-v2.klpb"
 is "$(gen_vmlinux)/$(gen_module)" 2/2 "a passing --check commits v2"
+
+# A short transition on a terminal: every task switches at once and the
+# kernel completes it at its next once-a-second check; never "0 task(s) left".
+out=$(script -qec "$KLPB revert --to-previous" /dev/null </dev/null)
+is "$?" 0 "revert --to-previous on a terminal"
+case $out in *" 0 task(s) left"*) ok 1 "no '0 task(s) left' in the progress line"; diag "$out" ;;
+*) ok 0 "no '0 task(s) left' in the progress line" ;; esac
+is "$(gen_vmlinux)/$(gen_module)" 1/1 "v1 is back for both parts"
 
 engine_cleanup
 done_testing
