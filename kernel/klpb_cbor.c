@@ -18,7 +18,7 @@
 #include <linux/kernel.h>
 #include <linux/types.h>
 
-#include "klpb_internal.h"
+#include "klpb_cbor.h"
 
 enum {
 	KLPB_CBOR_UINT = 0,

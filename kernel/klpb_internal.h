@@ -12,31 +12,12 @@
 
 #include <klp_bundle.h>
 
+#include "klpb_cbor.h"
+
 #define KLPB_BUILD_ID_SIZE	20
 #define KLPB_OBJ_NAME_MAX	55	/* MODULE_NAME_LEN - 1 */
 
 #define KLPB_LINEAGE_SIZE	16
-/* the specification's core nests 5 deep; room for a newer minor's keys */
-#define KLPB_CBOR_MAX_DEPTH	8
-
-/**
- * struct klpb_cbor - a cursor over deterministic CBOR (klpb_cbor.c)
- * @p: the next byte
- * @end: one past the last byte the cursor may read
- */
-struct klpb_cbor {
-	const u8 *p;
-	const u8 *end;
-};
-
-int klpb_cbor_check(struct klpb_cbor *c);
-int klpb_cbor_uint(struct klpb_cbor *c, u64 *v);
-int klpb_cbor_bool(struct klpb_cbor *c, bool *v);
-int klpb_cbor_bstr(struct klpb_cbor *c, const u8 **data, size_t *len);
-int klpb_cbor_tstr(struct klpb_cbor *c, const char **str, size_t *len);
-int klpb_cbor_array(struct klpb_cbor *c, u32 *n);
-int klpb_cbor_map(struct klpb_cbor *c, u32 *n);
-int klpb_cbor_skip(struct klpb_cbor *c);
 
 /**
  * struct klpb_core_view - what the runtime reads from the embedded core

@@ -13,24 +13,10 @@
 #include "klp-bundle/format.h"
 #include "tap.h"
 
-/* what klpb_cbor.c takes from the kernel and from klpb_internal.h */
+/* what klpb_cbor.h takes from the kernel beyond <linux/types.h> */
 typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
-#define _KLPB_INTERNAL_H
-#define KLPB_CBOR_MAX_DEPTH 8
-struct klpb_cbor {
-	const u8 *p;
-	const u8 *end;
-};
-int klpb_cbor_check(struct klpb_cbor *c);
-int klpb_cbor_uint(struct klpb_cbor *c, u64 *v);
-int klpb_cbor_bool(struct klpb_cbor *c, bool *v);
-int klpb_cbor_bstr(struct klpb_cbor *c, const u8 **data, size_t *len);
-int klpb_cbor_tstr(struct klpb_cbor *c, const char **str, size_t *len);
-int klpb_cbor_array(struct klpb_cbor *c, u32 *n);
-int klpb_cbor_map(struct klpb_cbor *c, u32 *n);
-int klpb_cbor_skip(struct klpb_cbor *c);
 
 #include "../../kernel/klpb_cbor.c"
 
