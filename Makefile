@@ -47,7 +47,8 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 	selftests/modules/*/Kbuild examples/*/module/Kbuild selftests/bundles/*/Kbuild))
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
-VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce
+VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
+	selftests/vm/orderings
 FUZZ_TESTS := selftests/fuzz/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
@@ -90,7 +91,8 @@ kernel: setup $(O)/selftests/unit/mkcore
 	done
 
 # The whole suite, one prove run and one summary: unit tests (plain and
-# ASan+UBSan), CLI tests, bounded fuzzing, and the in-guest tests (one boot).
+# ASan+UBSan), CLI tests, bounded fuzzing, and the in-guest tests (the suite in
+# one boot, the sig_enforce boot, the orderings in two one-CPU guests).
 check: setup
 	$(MAKE) NO_SETUP=1 tests
 	$(MAKE) NO_SETUP=1 asan
