@@ -53,5 +53,21 @@ is "$(cat /proc/cmdline)" "$ORIG_CMDLINE" "vmlinux restored"
 is "$(gen_module)" 0 "the module restored"
 is "$(ls /sys/kernel/klp_bundle/ 2>/dev/null | wc -l) $(ls "$KLPB_STATE_DIR/active" | wc -l)" "0 0" \
 	"no bundle module and no record left"
+
+# install + apply --installed (what contrib/klp-bundle.service runs at boot)
+run_ok "install v1" "$KLPB" install "$S/seed-v1.klpb"
+run_ok "apply --installed" "$KLPB" apply --installed --wait
+is "$(gen_vmlinux)/$(gen_module)" 1/1 "the installed bundle is active for both parts"
+out=$("$KLPB" apply --installed --wait 2>&1)
+ok $? "apply --installed a second time succeeds"
+case $out in *"already active"*) ok 0 "and says it is already active" ;;
+*) ok 1 "and says it is already active"; diag "$out" ;; esac
+is "$(ls /sys/kernel/klp_bundle/ | wc -l)" 1 "one bundle module loaded"
+run_ok "uninstall" "$KLPB" uninstall seed
+is "$(gen_vmlinux)" 1 "uninstall leaves the active bundle alone"
+run_ok "revert" "$KLPB" revert
+out=$("$KLPB" apply --installed 2>&1)
+ok $? "apply --installed with nothing installed succeeds"
+is "$(gen_vmlinux)" 0 "and applies nothing"
 engine_cleanup
 done_testing
