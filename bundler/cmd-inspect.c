@@ -168,22 +168,70 @@ static void print_plain(const char *path, const struct klpb_bundle *b)
 
 /* ---- JSON ---- */
 
-static void json_deps(struct json_writer *jw, const char *name, const struct klpb_dep *d,
-		      size_t n)
+/* The fields of one item of an array, for jw_object_array_field(). */
+
+static void dep_fields(struct json_writer *jw, const void *item)
 {
-	jw_name(jw, name);
-	jw_start_array(jw);
-	for (size_t i = 0; i < n; i++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "name", d[i].name);
-		jw_uint_field(jw, "min_version", d[i].min_version);
-		if (d[i].has_max)
-			jw_uint_field(jw, "max_version", d[i].max_version);
-		else
-			jw_null_field(jw, "max_version");
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
+	const struct klpb_dep *d = item;
+
+	jw_string_field(jw, "name", d->name);
+	jw_uint_field(jw, "min_version", d->min_version);
+	if (d->has_max)
+		jw_uint_field(jw, "max_version", d->max_version);
+	else
+		jw_null_field(jw, "max_version");
+}
+
+static void target_object_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_target_object *o = item;
+
+	jw_string_field(jw, "name", o->name);
+	jw_hex_field(jw, "build_id", o->build_id, KLPB_BUILD_ID_LEN);
+}
+
+static void func_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_func *f = item;
+
+	jw_string_field(jw, "old_name", f->old_name);
+	jw_uint_field(jw, "sympos", f->sympos);
+	jw_string_field(jw, "new_name", f->new_name);
+}
+
+static void symbol_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_symref *sym = item;
+
+	jw_string_field(jw, "name", sym->name);
+	jw_uint_field(jw, "sympos", sym->sympos);
+}
+
+static void object_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_object *o = item;
+
+	jw_string_field(jw, "name", o->name);
+	jw_object_array_field(jw, "functions", o->funcs, o->n_funcs, sizeof(*o->funcs),
+			      func_fields);
+	jw_object_array_field(jw, "symbols", o->symbols, o->n_symbols, sizeof(*o->symbols),
+			      symbol_fields);
+}
+
+static void state_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_state *st = item;
+
+	jw_uint_field(jw, "id", st->id);
+	jw_uint_field(jw, "version", st->version);
+}
+
+static void signature_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_signature *sig = item;
+
+	jw_string_field(jw, "alg", "EdDSA");
+	jw_hex_field(jw, "kid", sig->kid, KLPB_KID_LEN);
 }
 
 static void json_provenance(struct json_writer *jw, const struct klpb_bundle *b)
@@ -242,15 +290,8 @@ static void json_target(struct json_writer *jw, const struct klpb_bundle *b, siz
 	jw_string_field(jw, "kernel_release", t->kernel_release);
 	jw_hex_field(jw, "vmlinux_build_id", t->vmlinux_build_id, KLPB_BUILD_ID_LEN);
 	jw_string_field(jw, "module_name", t->module_name);
-	jw_name(jw, "objects");
-	jw_start_array(jw);
-	for (size_t j = 0; j < t->n_objects; j++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "name", t->objects[j].name);
-		jw_hex_field(jw, "build_id", t->objects[j].build_id, KLPB_BUILD_ID_LEN);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
+	jw_object_array_field(jw, "objects", t->objects, t->n_objects, sizeof(*t->objects),
+			      target_object_fields);
 	jw_name(jw, "payload");
 	jw_start_object(jw);
 	jw_string_field(jw, "compression", klpb_compression_name(pd->compression));
@@ -259,32 +300,6 @@ static void json_target(struct json_writer *jw, const struct klpb_bundle *b, siz
 	jw_hex_field(jw, "sha256", pd->sha256, KLPB_SHA256_LEN);
 	jw_end_object(jw);
 	json_module_sig(jw, b, i);
-	jw_end_object(jw);
-}
-
-static void json_object(struct json_writer *jw, const struct klpb_object *o)
-{
-	jw_start_object(jw);
-	jw_string_field(jw, "name", o->name);
-	jw_name(jw, "functions");
-	jw_start_array(jw);
-	for (size_t j = 0; j < o->n_funcs; j++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "old_name", o->funcs[j].old_name);
-		jw_uint_field(jw, "sympos", o->funcs[j].sympos);
-		jw_string_field(jw, "new_name", o->funcs[j].new_name);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
-	jw_name(jw, "symbols");
-	jw_start_array(jw);
-	for (size_t j = 0; j < o->n_symbols; j++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "name", o->symbols[j].name);
-		jw_uint_field(jw, "sympos", o->symbols[j].sympos);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
 	jw_end_object(jw);
 }
 
@@ -297,29 +312,12 @@ static void json_lists(struct json_writer *jw, const struct klpb_bundle *b)
 	for (size_t i = 0; i < c->n_targets; i++)
 		json_target(jw, b, i);
 	jw_end_array(jw);
-	jw_name(jw, "objects");
-	jw_start_array(jw);
-	for (size_t i = 0; i < c->n_objects; i++)
-		json_object(jw, &c->objects[i]);
-	jw_end_array(jw);
-	jw_name(jw, "klp_states");
-	jw_start_array(jw);
-	for (size_t i = 0; i < c->n_states; i++) {
-		jw_start_object(jw);
-		jw_uint_field(jw, "id", c->states[i].id);
-		jw_uint_field(jw, "version", c->states[i].version);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
-	jw_name(jw, "signatures");
-	jw_start_array(jw);
-	for (size_t i = 0; i < b->n_sigs; i++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "alg", "EdDSA");
-		jw_hex_field(jw, "kid", b->sigs[i].kid, KLPB_KID_LEN);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
+	jw_object_array_field(jw, "objects", c->objects, c->n_objects, sizeof(*c->objects),
+			      object_fields);
+	jw_object_array_field(jw, "klp_states", c->states, c->n_states, sizeof(*c->states),
+			      state_fields);
+	jw_object_array_field(jw, "signatures", b->sigs, b->n_sigs, sizeof(*b->sigs),
+			      signature_fields);
 }
 
 static void print_json(struct json_writer *jw, const struct klpb_bundle *b)
@@ -336,8 +334,10 @@ static void print_json(struct json_writer *jw, const struct klpb_bundle *b)
 	jw_hex_field(jw, "lineage", c->lineage, KLPB_LINEAGE_LEN);
 	jw_string_field(jw, "description", c->description);
 	jw_bool_field(jw, "replace", c->replace);
-	json_deps(jw, "requires", c->requires, c->n_requires);
-	json_deps(jw, "conflicts", c->conflicts, c->n_conflicts);
+	jw_object_array_field(jw, "requires", c->requires, c->n_requires, sizeof(*c->requires),
+			      dep_fields);
+	jw_object_array_field(jw, "conflicts", c->conflicts, c->n_conflicts, sizeof(*c->conflicts),
+			      dep_fields);
 	json_provenance(jw, b);
 	json_lists(jw, b);
 	klpb_sha256(b->core_bytes.data, b->core_bytes.len, md);

@@ -110,12 +110,23 @@ static void print_plain(const struct status *s)
 	printf("kernel taint: %lu%s%s\n", s->taint, s->taint_flags[0] ? " " : "", s->taint_flags);
 }
 
-static void json_bundle(struct json_writer *jw, const struct lp_bundle *b)
+/* The fields of one item of an array, for jw_object_array_field(). */
+
+static void object_fields(struct json_writer *jw, const void *item)
 {
+	const struct lp_object *o = item;
+
+	jw_string_field(jw, "name", o->name);
+	jw_string_field(jw, "state", o->state);
+	jw_string_field(jw, "build_id", o->build_id);
+}
+
+static void bundle_fields(struct json_writer *jw, const void *item)
+{
+	const struct lp_bundle *b = item;
 	char when[64];
 	struct record r;
 
-	jw_start_object(jw);
 	jw_string_field(jw, "name", b->name);
 	jw_uint_field(jw, "version", b->version);
 	jw_string_field(jw, "lineage", b->lineage);
@@ -128,27 +139,26 @@ static void json_bundle(struct json_writer *jw, const struct lp_bundle *b)
 	} else {
 		jw_null_field(jw, "applied");
 	}
-	jw_name(jw, "objects");
-	jw_start_array(jw);
-	for (size_t k = 0; k < b->n_objects; k++) {
-		jw_start_object(jw);
-		jw_string_field(jw, "name", b->objects[k].name);
-		jw_string_field(jw, "state", b->objects[k].state);
-		jw_string_field(jw, "build_id", b->objects[k].build_id);
-		jw_end_object(jw);
-	}
-	jw_end_array(jw);
-	jw_end_object(jw);
+	jw_object_array_field(jw, "objects", b->objects, b->n_objects, sizeof(*b->objects),
+			      object_fields);
+}
+
+static void task_fields(struct json_writer *jw, const void *item)
+{
+	const struct lp_task *t = item;
+
+	jw_int_field(jw, "pid", t->pid);
+	jw_int_field(jw, "tid", t->tid);
+	jw_string_field(jw, "comm", t->comm);
 }
 
 static void print_json(struct json_writer *jw, const struct status *s)
 {
+	int n_tasks = s->n_tasks < STATUS_TASKS ? s->n_tasks : STATUS_TASKS;
+
 	jw_start_object(jw);
-	jw_name(jw, "bundles");
-	jw_start_array(jw);
-	for (int i = 0; i < s->n_bundles; i++)
-		json_bundle(jw, &s->bundles[i]);
-	jw_end_array(jw);
+	jw_object_array_field(jw, "bundles", s->bundles, s->n_bundles, sizeof(*s->bundles),
+			      bundle_fields);
 	jw_name(jw, "other_patches");
 	jw_start_array(jw);
 	for (int i = 0; i < s->n_patches; i++) {
@@ -167,16 +177,8 @@ static void print_json(struct json_writer *jw, const struct status *s)
 		jw_string_field(jw, "module", s->transition);
 		jw_string_field(jw, "direction", s->transition_target ? "patching" : "unpatching");
 		jw_int_field(jw, "tasks_left", s->n_tasks);
-		jw_name(jw, "tasks");
-		jw_start_array(jw);
-		for (int i = 0; i < s->n_tasks && i < STATUS_TASKS; i++) {
-			jw_start_object(jw);
-			jw_int_field(jw, "pid", s->tasks[i].pid);
-			jw_int_field(jw, "tid", s->tasks[i].tid);
-			jw_string_field(jw, "comm", s->tasks[i].comm);
-			jw_end_object(jw);
-		}
-		jw_end_array(jw);
+		jw_object_array_field(jw, "tasks", s->tasks, n_tasks, sizeof(*s->tasks),
+				      task_fields);
 		jw_end_object(jw);
 	} else {
 		jw_null(jw);

@@ -258,3 +258,16 @@ void jw_hex_field(struct json_writer *jw, const char *name, const void *buf, siz
 	jw_name(jw, name);
 	jw_hex(jw, buf, len);
 }
+
+void jw_object_array_field(struct json_writer *jw, const char *name, const void *items, size_t n,
+			   size_t size, void (*fields)(struct json_writer *jw, const void *item))
+{
+	jw_name(jw, name);
+	jw_start_array(jw);
+	for (size_t i = 0; i < n; i++) {
+		jw_start_object(jw);
+		fields(jw, (const char *)items + i * size);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+}

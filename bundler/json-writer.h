@@ -44,4 +44,11 @@ void jw_bool_field(struct json_writer *jw, const char *name, bool v);
 void jw_null_field(struct json_writer *jw, const char *name);
 void jw_hex_field(struct json_writer *jw, const char *name, const void *buf, size_t len);
 
+/*
+ * "name": [{...}, ...]: one object for each of the @n items of @size bytes at
+ * @items ([borrow]), its fields written by @fields(@jw, item).
+ */
+void jw_object_array_field(struct json_writer *jw, const char *name, const void *items, size_t n,
+			   size_t size, void (*fields)(struct json_writer *jw, const void *item));
+
 #endif

@@ -61,6 +61,28 @@ static void pretty_doc(struct json_writer *jw)
 	jw_end_object(jw);
 }
 
+struct point {
+	int x, y;
+};
+
+static void point_fields(struct json_writer *jw, const void *item)
+{
+	const struct point *p = item;
+
+	jw_int_field(jw, "x", p->x);
+	jw_int_field(jw, "y", p->y);
+}
+
+static void object_arrays(struct json_writer *jw)
+{
+	static const struct point pts[] = { { 1, 2 }, { -3, 4 } };
+
+	jw_start_object(jw);
+	jw_object_array_field(jw, "none", NULL, 0, sizeof(pts[0]), point_fields);
+	jw_object_array_field(jw, "points", pts, 2, sizeof(pts[0]), point_fields);
+	jw_end_object(jw);
+}
+
 int main(void)
 {
 	char *s;
@@ -77,6 +99,11 @@ int main(void)
 		  "\"bad \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\","
 		  "\"a\\u0000b\",null]\n",
 	       "escapes, valid UTF-8 kept, invalid bytes become U+FFFD, NUL escaped");
+	free(s);
+
+	s = render(object_arrays, false);
+	is_str(s, "{\"none\":[],\"points\":[{\"x\":1,\"y\":2},{\"x\":-3,\"y\":4}]}\n",
+	       "jw_object_array_field: one object per item, fields in order; empty");
 	free(s);
 
 	s = render(pretty_doc, true);
