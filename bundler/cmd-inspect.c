@@ -91,8 +91,10 @@ static const char *payload_sig(const struct klpb_bundle *b, size_t i, struct mod
 	if (!rc)
 		rc = module_sig_read(ko.data, ko.len, sig);
 	klpb_buf_free(&ko);
-	if (rc)
+	if (rc) {
+		memset(sig, 0, sizeof(*sig));
 		return "unknown";
+	}
 	return sig->is_signed ? "signed" : "unsigned";
 }
 

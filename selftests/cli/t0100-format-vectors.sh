@@ -52,6 +52,13 @@ for v in hostile-array-count hostile-map-count; do
 	ok $? "$v: exit 3 (count-too-large) with the address space capped at 64 MiB"
 done
 
+# A payload that does not decompress: its module signature is 'unknown'.
+for v in payload-not-zstd payload-zstd-trailing payload-zstd-content-size; do
+	"$klpb" inspect "invalid/$v.klpb" 2>&1 | grep -qx '  module signature: unknown' &&
+		"$klpb" -j inspect "invalid/$v.klpb" 2>&1 | grep -qF '"module_signature":"unknown"'
+	ok $? "$v: inspect says the module signature is unknown"
+done
+
 # Reproducibility: regenerate into a temporary directory and compare.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
