@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The one place for kernel-version-specific code in klp-bundle.
+ * The one place for kernel-version-specific code in klp-bundle.  Each
+ * difference is told by the feature itself, not by LINUX_VERSION_CODE, so
+ * that a backport is recognised too; the version that brought the feature
+ * is noted next to it.
  */
 #ifndef _KLPB_COMPAT_H
 #define _KLPB_COMPAT_H
 
 #include <linux/module.h>
-#include <linux/version.h>
 
 /**
  * klpb_module_ro_region() - the part of a module's core memory that holds
@@ -19,7 +21,11 @@
 static inline const void *klpb_module_ro_region(const struct module *mod,
 						size_t *size)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	/*
+	 * v6.4 replaced struct module's core_layout by mem[MOD_MEM_NUM_TYPES]
+	 * (struct module_memory); for_each_mod_mem_type() came with it.
+	 */
+#ifdef for_each_mod_mem_type
 	*size = mod->mem[MOD_RODATA].size;
 	return mod->mem[MOD_RODATA].base;
 #else

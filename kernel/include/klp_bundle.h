@@ -27,7 +27,10 @@
  * The declarations are placed in the .klpb.* sections; the linker script
  * kernel/klpb.lds, applied to the module's ld -r link, brackets each
  * section with __klpb_<kind>_start/_end.  Every entry is a multiple of
- * eight bytes and aligned to eight, so each section is an array.
+ * eight bytes and aligned to eight, so each section is an array.  Each
+ * macro below defines its static object in full (a uniquely named const
+ * struct, __used, in its section, __aligned(8)), as the kernel's DEFINE_*
+ * macros do.
  */
 
 /**
@@ -84,10 +87,6 @@ struct klpb_symref_decl {
 	void **slot;
 };
 
-#define __KLPB_DECL(type, sect)						\
-	static const struct type __UNIQUE_ID(klpb_) __used		\
-	__section(".klpb." #sect) __aligned(8)
-
 /**
  * KLPB_PATCH_FUNC_POS - replace @old (the @pos-th of that name) in @obj by @new
  * @obj: vmlinux or a module name, as a bare word
@@ -96,7 +95,8 @@ struct klpb_symref_decl {
  * @new: the replacement function
  */
 #define KLPB_PATCH_FUNC_POS(obj, old, pos, new)				\
-	__KLPB_DECL(klpb_func_decl, funcs) = {				\
+	static const struct klpb_func_decl __UNIQUE_ID(klpb_)		\
+	__used __section(".klpb.funcs") __aligned(8) = {		\
 		.object = #obj,						\
 		.old_name = #old,					\
 		.new_func = (void *)(new),				\
@@ -124,7 +124,8 @@ struct klpb_symref_decl {
  * @pre only for the build the bundle was made for.  At most one per object.
  */
 #define KLPB_OBJECT_CALLBACKS(obj, pre, post, pre_un, post_un)		\
-	__KLPB_DECL(klpb_callbacks_decl, callbacks) = {			\
+	static const struct klpb_callbacks_decl __UNIQUE_ID(klpb_)	\
+	__used __section(".klpb.callbacks") __aligned(8) = {		\
 		.object = #obj,						\
 		.pre_patch = (pre),					\
 		.post_patch = (post),					\
@@ -141,7 +142,8 @@ struct klpb_symref_decl {
  * klp_get_prev_state(id).
  */
 #define KLPB_STATE(state_id, state_version)				\
-	__KLPB_DECL(klpb_state_decl, states) = {			\
+	static const struct klpb_state_decl __UNIQUE_ID(klpb_)		\
+	__used __section(".klpb.states") __aligned(8) = {		\
 		.id = (state_id),					\
 		.version = (state_version),				\
 	}
@@ -164,7 +166,8 @@ struct klpb_symref_decl {
 #define KLPB_SYMBOL_POS(obj, sym, pos, type)				\
 	static typeof(type) *klpb_sym_##sym __used			\
 	__section(".klpb.slots") __aligned(8);				\
-	__KLPB_DECL(klpb_symref_decl, symrefs) = {			\
+	static const struct klpb_symref_decl __UNIQUE_ID(klpb_)		\
+	__used __section(".klpb.symrefs") __aligned(8) = {		\
 		.object = #obj,						\
 		.name = #sym,						\
 		.sympos = (pos),					\

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Every test vector: 'klp-bundle verify' exits with the expected status and
 # prints the expected message; valid vectors' 'inspect --json' matches the
 # checked-in .json; the generator reproduces every file byte-for-byte.

@@ -16,10 +16,10 @@ MODULE_PARM_DESC(block_transition, "the work function sleeps while set");
 
 noinline void klpb_busy_work_func(struct work_struct *work)
 {
-	pr_info("%s enter\n", __func__);
+	pr_info("%s enter: sleeping while block_transition is set\n", __func__);
 	while (READ_ONCE(block_transition))
 		msleep(20);
-	pr_info("%s exit\n", __func__);
+	pr_info("%s exit: block_transition is clear\n", __func__);
 }
 
 static DECLARE_WORK(klpb_busy_work, klpb_busy_work_func);

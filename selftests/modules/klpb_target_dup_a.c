@@ -2,11 +2,11 @@
 /* klpb_target_dup: one of two static dup_name() functions (sympos tests) */
 #include <linux/seq_file.h>
 
-void klpb_target_dup_a(struct seq_file *m);
+#include "klpb_target_dup.h"
 
 static noinline void dup_name(struct seq_file *m)
 {
-	seq_puts(m, "dup_name a: original\n");
+	seq_printf(m, "%s a: original\n", __func__);
 }
 
 void klpb_target_dup_a(struct seq_file *m)

@@ -7,8 +7,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
-void klpb_target_dup_a(struct seq_file *m);
-void klpb_target_dup_b(struct seq_file *m);
+#include "klpb_target_dup.h"
 
 static int klpb_target_dup_show(struct seq_file *m, void *v)
 {

@@ -41,8 +41,8 @@ is "$(cbs busy-stall)" \
 	"klpbt_busy: pre_patch vmlinux,klpbt_busy: pre_patch klpb_target_busy," \
 	"pre_patch ran, post_patch waits for the transition"
 mark busy-reverse
-echo 0 >$LP_SYSFS/$lp/enabled
-ok $? "writing 0 to enabled reverses the transition"
+if echo 0 >"$LP_SYSFS/$lp/enabled"; then rc=0; else rc=1; fi
+ok $rc "writing 0 to enabled reverses the transition"
 echo 0 >$param
 loop_until lp_gone $lp
 ok $? "the reversed transition completes and the patch is freed"

@@ -9,7 +9,8 @@
 
 # state: which bundle the kernel and the state directory agree on, or "inconsistent"
 state() {
-	local g="$(gen_vmlinux)/$(gen_module)" rec
+	local g rec
+	g="$(gen_vmlinux)/$(gen_module)"
 	rec=$(ls "$KLPB_STATE_DIR/active" 2>/dev/null | tr '\n' ' ')
 	[ -e "$KLPB_STATE_DIR/journal" ] && { echo "journal left"; return; }
 	case "$g|$rec|$(ls /sys/kernel/klp_bundle | tr '\n' ' ')" in
