@@ -297,7 +297,7 @@ static int scan_decls(struct klpb_ctx *ctx, struct create_state *st)
 	}
 	err = decls_objects(&st->decls, &st->objects, &st->n_objects);
 	if (!err)	/* the format lists objects by name */
-		qsort(st->objects, st->n_objects, sizeof(*st->objects), create_cmp_strp);
+		create_sort(st->objects, st->n_objects, sizeof(*st->objects), create_cmp_strp);
 	return err;
 }
 

@@ -229,8 +229,8 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 	int err;
 
 	/* The format's order: sources and dependencies by name, CVE ids bytewise. */
-	qsort(st->sources, st->n_sources, sizeof(*st->sources), cmp_source);
-	qsort(o->cves.v, o->cves.n, sizeof(*o->cves.v), create_cmp_strp);
+	create_sort(st->sources, st->n_sources, sizeof(*st->sources), cmp_source);
+	create_sort(o->cves.v, o->cves.n, sizeof(*o->cves.v), create_cmp_strp);
 	st->digests = calloc(st->n_sources, sizeof(*st->digests));
 	st->source_bytes = calloc(st->n_sources, sizeof(*st->source_bytes));
 	if (!st->digests || !st->source_bytes)
@@ -240,8 +240,8 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 		klpb_sha256(st->sources[i].data, st->sources[i].len, st->digests[i].sha256);
 		st->source_bytes[i] = (struct klpb_bytes){ st->sources[i].data, st->sources[i].len };
 	}
-	qsort(st->requires, st->n_requires, sizeof(*st->requires), cmp_dep);
-	qsort(st->conflicts, st->n_conflicts, sizeof(*st->conflicts), cmp_dep);
+	create_sort(st->requires, st->n_requires, sizeof(*st->requires), cmp_dep);
+	create_sort(st->conflicts, st->n_conflicts, sizeof(*st->conflicts), cmp_dep);
 	hex_encode(lineage, KLPB_LINEAGE_LEN, lineage_hex);
 	module_name(o->name, o->version, st->module_name);
 	st->state = (struct klpb_state){ lineage_state_id(lineage_hex), o->version };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "decls.h"
 #include "kbuild.h"
@@ -61,6 +62,14 @@ struct create_state {
 
 /* Parse a decimal number up to @max: 0 or -EINVAL. */
 int create_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* qsort() for arrays that may be empty (and then NULL, which qsort must not get). */
+static inline void create_sort(void *base, size_t n, size_t size,
+			       int (*cmp)(const void *, const void *))
+{
+	if (n > 0)
+		qsort(base, n, size, cmp);
+}
+
 /* qsort comparator of strings held in an array of char * */
 int create_cmp_strp(const void *a, const void *b);
 /* --requires / --conflicts into [owned] *@out (*@n entries); usage errors reported */
