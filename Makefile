@@ -50,6 +50,7 @@ CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
 	selftests/vm/orderings
 FUZZ_TESTS := selftests/fuzz/run
+LINT_TESTS := selftests/lint/run
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
@@ -91,15 +92,16 @@ kernel: setup $(O)/selftests/unit/mkcore
 	done
 
 # The whole suite, one prove run and one summary: unit tests (plain and
-# ASan+UBSan), CLI tests, bounded fuzzing, and the in-guest tests (the suite in
-# one boot, the sig_enforce boot, the orderings in two one-CPU guests).
+# ASan+UBSan), CLI tests, lint (checkpatch, shellcheck), bounded fuzzing,
+# and the in-guest tests (the suite in one boot, the sig_enforce boot, the
+# orderings in two one-CPU guests).
 check: setup
 	$(MAKE) NO_SETUP=1 tests
 	$(MAKE) NO_SETUP=1 asan
 	$(MAKE) NO_SETUP=1 kernel
 	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
-		$(CLI_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
+		$(CLI_TESTS) $(LINT_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
 
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
