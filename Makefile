@@ -51,6 +51,7 @@ VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforc
 	selftests/vm/orderings
 FUZZ_TESTS := selftests/fuzz/run
 LINT_TESTS := selftests/lint/run
+ASAN_CLI_TESTS := selftests/cli/asan
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
@@ -91,8 +92,8 @@ kernel: setup $(O)/selftests/unit/mkcore
 			modules || exit 1; \
 	done
 
-# The whole suite, one prove run and one summary: unit tests (plain and
-# ASan+UBSan), CLI tests, lint (checkpatch, shellcheck), bounded fuzzing,
+# The whole suite, one prove run and one summary: unit tests and CLI tests
+# (plain and ASan+UBSan), lint (checkpatch, shellcheck), bounded fuzzing,
 # and the in-guest tests (the suite in one boot, the sig_enforce boot, the
 # orderings in two one-CPU guests).
 check: setup
@@ -101,7 +102,7 @@ check: setup
 	$(MAKE) NO_SETUP=1 kernel
 	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
-		$(CLI_TESTS) $(LINT_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
+		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
 
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)

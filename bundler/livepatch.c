@@ -201,7 +201,13 @@ static int list_dir(const char *rel, char ***names)
 		free(ents[i]);
 	}
 	free(ents);
-	return *names ? k : -ENOMEM;
+	if (!*names)
+		return -ENOMEM;
+	if (k == 0) {	/* callers free nothing for an empty directory */
+		free(*names);
+		*names = NULL;
+	}
+	return k;
 }
 
 static void free_names(char **names, int n)

@@ -44,8 +44,14 @@ printf '%s' "$out" | grep -qF '"name":"EBADMSG"' &&
 ok $? "JSON mode prints one error object with the field and offset"
 
 # The hostile 5-byte counts (libcbor 0.8 would allocate 2 GiB / 64 GiB for
-# them) are rejected at once within a 64 MiB address space.
+# them) are rejected at once within a 64 MiB address space.  (An ASan build
+# reserves terabytes of shadow memory and cannot start under such a cap.)
 for v in hostile-array-count hostile-map-count; do
+	if ldd "$klpb" 2>/dev/null | grep -q libasan; then
+		skip "an ASan build cannot run with its address space capped" \
+			"$v: exit 3 (count-too-large) with the address space capped at 64 MiB"
+		continue
+	fi
 	out=$(ulimit -v 65536 && "$klpb" verify "invalid/$v.klpb" 2>&1)
 	rc=$?
 	[ "$rc" = 3 ] && printf '%s' "$out" | grep -qF 'count-too-large'
