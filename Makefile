@@ -31,7 +31,7 @@ KLPB_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 KLPB_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 FORMAT_SRCS := $(sort $(wildcard format/*.c format/util/*.c))
-BUNDLER_SRCS := $(sort $(wildcard bundler/*.c))
+BUNDLER_SRCS := $(sort $(wildcard bundler/*.c bundler/*/*.c))
 UNIT_SRCS := $(sort $(wildcard selftests/unit/*.c))
 TAP_SRCS := selftests/lib/tap.c
 

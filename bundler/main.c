@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "klp-bundle.h"
+#include "cmd/cmd.h"
 
 static int cmd_help(struct klpb_ctx *ctx, int argc, char **argv);
 

@@ -26,9 +26,9 @@
 #include <string.h>
 
 #include "util/hex.h"
-#include "decls.h"
-#include "kernel-cache.h"
-#include "kernel-info.h"
+#include "create/decls.h"
+#include "create/kernel-cache.h"
+#include "sys/kernel-info.h"
 #include "klp-bundle/format.h"
 
 #define MAX_ITEMS 256

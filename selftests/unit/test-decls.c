@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decls.h"
+#include "create/decls.h"
 #include "tap.h"
 
 static char msg[512];

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "lock.h"
+#include "engine/journal.h"
+#include "engine/lock.h"
 #include "tap.h"
 
 static char tmp[] = "/tmp/test-journal.XXXXXX";

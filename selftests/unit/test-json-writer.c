@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "json-writer.h"
+#include "common/json-writer.h"
 #include "tap.h"
 
 /* Run @fn on a writer over memory; return [owned] the document. */

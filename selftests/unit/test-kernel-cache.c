@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel-cache.h"
+#include "create/kernel-cache.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/test-kernel-cache.XXXXXX";

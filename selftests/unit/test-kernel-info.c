@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "kernel-info.h"
+#include "sys/kernel-info.h"
 #include "tap.h"
 #include "util/hex.h"
 

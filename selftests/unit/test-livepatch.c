@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "livepatch.h"
+#include "sys/livepatch.h"
 #include "tap.h"
 
 static char root[] = "/tmp/test-livepatch.XXXXXX";

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd-extract.c - klp-bundle extract: write out a bundle's transaction
+ * module for one kernel (checked against its digest) and/or its embedded
+ * patch sources, for auditing or for loading by hand.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "cmd/cmd.h"
+#include "common/bundle-io.h"
+
+static const char extract_usage[] =
+	"usage: klp-bundle extract FILE [-k RELEASE | -t N] [-o OUT.ko] [-s DIR]\n\n"
+	"Write the transaction module of one target kernel (decompressed and\n"
+	"checked against the manifest's SHA-256) and/or the embedded sources.\n"
+	"Without -k or -t: the only target, or the one for the running kernel.\n\n"
+	"options:\n"
+	"  -k, --kernel RELEASE  the target for this kernel release\n"
+	"  -t, --target N        target number N (as 'inspect' lists them)\n"
+	"  -o, --out OUT.ko      write the module here\n"
+	"  -s, --sources DIR     write the embedded sources into DIR (created;\n"
+	"                        existing files are not overwritten)\n"
+
+	"  -h, --help            this text\n";
+
+/* The payload index for the chosen target; reports errors. */
+static int pick_payload(struct klpb_ctx *ctx, const struct klpb_bundle *b, const char *release,
+			long target, size_t *out)
+{
+	struct utsname u;
+	const char *want = release;
+
+	if (target < 0 && !want && b->core.n_targets != 1) {
+		uname(&u);
+		want = u.release;
+	}
+	for (size_t i = 0; i < b->n_payloads; i++) {
+		const struct klpb_target *t = &b->core.targets[b->payloads[i].target];
+
+		if ((target >= 0 && b->payloads[i].target == (uint64_t)target) ||
+		    (target < 0 && (!want || strcmp(t->kernel_release, want) == 0))) {
+			*out = i;
+			return 0;
+		}
+	}
+	if (target >= 0)
+		p_err(ctx, -ENOENT, "the bundle has no target %ld (it has %zu)", target,
+		      b->core.n_targets);
+	else
+		p_err(ctx, -ENOENT, "the bundle has no target for kernel %s (see 'inspect'; use -k or -t)",
+		      want);
+	return -ENOENT;
+}
+
+static int write_module(struct klpb_ctx *ctx, const char *file, const struct klpb_bundle *b,
+			size_t i, const char *out)
+{
+	struct klpb_error ferr = { 0 };
+	struct klpb_buf ko = { 0 };
+	int err = klpb_payload_extract(b, i, &ko, &ferr);
+
+	if (err)
+		return report_format_error(ctx, file, err, &ferr);
+	err = write_file_atomic(out, ko.data, ko.len, 0644, false);
+	if (err)
+		p_err(ctx, err, "cannot write '%s': %s", out, strerror(-err));
+	klpb_buf_free(&ko);
+	return err;
+}
+
+static int write_sources(struct klpb_ctx *ctx, const struct klpb_bundle *b, const char *dir)
+{
+	char path[4096];
+	int err;
+
+	if (!b->sources) {
+		p_err(ctx, -ENODATA, "the bundle has no embedded sources");
+		return -ENODATA;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		err = -errno;
+		p_err(ctx, err, "cannot create '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < b->n_sources; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, b->core.provenance.sources[i].name);
+		err = write_file_atomic(path, b->sources[i].data, b->sources[i].len, 0644, true);
+		if (err) {
+			p_err(ctx, err, "cannot write '%s': %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "target", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "sources", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *release = NULL, *out = NULL, *srcdir = NULL;
+	struct klpb_verify_result res;
+	struct klpb_error ferr = { 0 };
+	struct klpb_bundle *b = NULL;
+	struct mapped_file m;
+	long target = -1;
+	size_t payload = 0;
+	char *end;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "k:t:o:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': release = optarg; break;
+		case 't':
+			target = strtol(optarg, &end, 10);
+			if (*end || target < 0)
+				return usage_err(ctx, "--target needs a target number, not '%s'", optarg);
+			break;
+		case 'o': out = optarg; break;
+		case 's': srcdir = optarg; break;
+		case 'h': fputs(extract_usage, stdout); return 0;
+		default: return usage_err(ctx, "bad option for 'extract'");
+		}
+	}
+	if (optind + 1 != argc || (!out && !srcdir))
+		return usage_err(ctx, "extract needs one FILE and -o OUT.ko and/or -s DIR");
+	err = open_bundle(ctx, argv[optind], &m, &b);
+	if (err)
+		return err;
+	err = klpb_bundle_verify(b, NULL, 0, &res, &ferr);
+	if (err)
+		report_format_error(ctx, argv[optind], err, &ferr);
+	if (!err && out)
+		err = pick_payload(ctx, b, release, target, &payload);
+	if (!err && out)
+		err = write_module(ctx, argv[optind], b, payload, out);
+	if (!err && srcdir)
+		err = write_sources(ctx, b, srcdir);
+
+	if (!err && ctx->json) {
+		jw_start_object(ctx->jw);
+		if (out) {
+			jw_string_field(ctx->jw, "module", out);
+			jw_string_field(ctx->jw, "kernel_release",
+					b->core.targets[b->payloads[payload].target].kernel_release);
+		}
+		if (srcdir) {
+			jw_string_field(ctx->jw, "sources_dir", srcdir);
+			jw_uint_field(ctx->jw, "sources", b->n_sources);
+		}
+		jw_end_object(ctx->jw);
+	}
+	klpb_bundle_free(b);
+	unmap_file(&m);
+	return err;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bundle-io.c - file helpers for the bundle commands; see bundle-io.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/bundle-io.h"
+
+int map_file(struct klpb_ctx *ctx, const char *path, struct mapped_file *m)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		p_err(ctx, rc, "cannot open '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+	} else if (st.st_size > 0) {
+		m->data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m->data == MAP_FAILED) {
+			m->data = NULL;
+			rc = -errno;
+		} else {
+			m->len = st.st_size;
+			m->is_mmap = true;
+		}
+	}
+	close(fd);
+	if (rc < 0)
+		p_err(ctx, rc, "cannot read '%s': %s", path,
+		      rc == -EINVAL ? "not a regular file" : strerror(-rc));
+	return rc;
+}
+
+void unmap_file(struct mapped_file *m)
+{
+	if (m->is_mmap)
+		munmap(m->data, m->len);
+	memset(m, 0, sizeof(*m));
+}
+
+int report_format_error(struct klpb_ctx *ctx, const char *path, int rc,
+			const struct klpb_error *err)
+{
+	char msg[512];
+
+	if (err->code == 0 || err->code != rc) {
+		p_err(ctx, rc, "'%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	p_err(ctx, rc, "'%s': %s", path, klpb_error_str(err, msg, sizeof(msg)));
+	return rc;
+}
+
+int open_bundle(struct klpb_ctx *ctx, const char *path, struct mapped_file *m,
+		struct klpb_bundle **b)
+{
+	struct klpb_error err = { 0 };
+	int rc = map_file(ctx, path, m);
+
+	if (rc < 0)
+		return rc;
+	rc = klpb_bundle_load(m->data, m->len, b, &err);
+	if (rc < 0) {
+		unmap_file(m);
+		return report_format_error(ctx, path, rc, &err);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      bool no_replace)
+{
+	char *tmp = NULL;
+	int fd, rc;
+
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		free(tmp);
+		return rc;
+	}
+	rc = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && no_replace)
+		rc = link(tmp, path) < 0 ? -errno : 0;
+	else if (rc == 0)
+		rc = rename(tmp, path) < 0 ? -errno : 0;
+	if (rc < 0 || no_replace)
+		unlink(tmp);
+	free(tmp);
+	return rc < 0 ? rc : fsync_dir_of(path);
+}
+
+int read_small_file(const char *path, struct klpb_buf *out)
+{
+	char chunk[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (out->len + n > (1 << 20)) {
+			rc = -EFBIG;
+			break;
+		}
+		out->data = realloc(out->data, out->len + n + 1);
+		if (!out->data) {
+			rc = -ENOMEM;
+			break;
+		}
+		memcpy(out->data + out->len, chunk, n);
+		out->len += n;
+		out->cap = out->len + 1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int add_key(struct klpb_ctx *ctx, const char *path, struct klpb_key ***keys, size_t *n)
+{
+	struct klpb_buf pem = { 0 };
+	struct klpb_key *k = NULL, **nk;
+	int rc = read_small_file(path, &pem);
+
+	if (rc < 0) {
+		p_err(ctx, rc, "cannot read key '%s': %s", path, strerror(-rc));
+		goto out;
+	}
+	rc = klpb_key_from_pem(pem.data, pem.len, false, &k);
+	if (rc < 0) {
+		p_err(ctx, rc, "'%s': not an Ed25519 public key (PEM SPKI)", path);
+		goto out;
+	}
+	nk = realloc(*keys, (*n + 1) * sizeof(*nk));
+	if (!nk) {
+		klpb_key_free(k);
+		rc = -ENOMEM;
+		goto out;
+	}
+	nk[(*n)++] = k;
+	*keys = nk;
+out:
+	klpb_buf_free(&pem);
+	return rc;
+}
+
+static int pub_filter(const struct dirent *d)
+{
+	size_t l = strlen(d->d_name);
+
+	return l > 4 && d->d_name[0] != '.' && strcmp(d->d_name + l - 4, ".pub") == 0;
+}
+
+static int add_keyring(struct klpb_ctx *ctx, const char *dir, struct klpb_key ***keys, size_t *n)
+{
+	struct dirent **ents = NULL;
+	int m = scandir(dir, &ents, pub_filter, alphasort), rc = 0;
+
+	if (m < 0) {
+		rc = -errno;
+		p_err(ctx, rc, "cannot read keyring '%s': %s", dir, strerror(-rc));
+		return rc;
+	}
+	for (int i = 0; i < m; i++) {
+		char *p = NULL;
+
+		if (rc == 0 && asprintf(&p, "%s/%s", dir, ents[i]->d_name) < 0)
+			rc = -ENOMEM;
+		if (rc == 0)
+			rc = add_key(ctx, p, keys, n);
+		free(p);
+		free(ents[i]);
+	}
+	free(ents);
+	if (rc == 0 && *n == 0) {
+		rc = -ENOKEY;
+		p_err(ctx, rc, "keyring '%s' holds no *.pub key", dir);
+	}
+	return rc;
+}
+
+int load_trusted_keys(struct klpb_ctx *ctx, const char *key, const char *keyring,
+		      struct klpb_key ***keys, size_t *n)
+{
+	int rc = 0;
+
+	*keys = NULL;
+	*n = 0;
+	if (key)
+		rc = add_key(ctx, key, keys, n);
+	if (rc == 0 && keyring)
+		rc = add_keyring(ctx, keyring, keys, n);
+	if (rc < 0) {
+		free_keys(*keys, *n);
+		*keys = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void free_keys(struct klpb_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		klpb_key_free(keys[i]);
+	free(keys);
+}
+
+int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k)
+{
+	struct klpb_buf pem = { 0 };
+	int rc = read_small_file(path, &pem);
+
+	if (rc < 0) {
+		p_err(ctx, rc, "cannot read key '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = klpb_key_from_pem(pem.data, pem.len, true, k);
+	if (pem.data)
+		explicit_bzero(pem.data, pem.len);
+	klpb_buf_free(&pem);
+	if (rc < 0)
+		p_err(ctx, rc, "'%s': not an Ed25519 private key (PEM PKCS#8)", path);
+	return rc;
+}
