@@ -50,7 +50,7 @@ CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
 	selftests/vm/orderings
 FUZZ_TESTS := selftests/fuzz/run
-LINT_TESTS := selftests/lint/run
+LINT_TESTS := selftests/lint/run selftests/lint/layers
 ASAN_CLI_TESTS := selftests/cli/asan
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
