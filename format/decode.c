@@ -36,6 +36,11 @@ struct dec {
 	char path[128];
 };
 
+/*
+ * Decode a field's value into @obj, the struct its map describes.  Every
+ * reader has exactly this type (it converts @obj to its own struct), so no
+ * reader is ever called through a pointer of another type.
+ */
 typedef int (*field_fn)(struct dec *d, void *obj);
 
 struct field {
@@ -284,6 +289,7 @@ missing:
 		    (unsigned long long)f[fi].key);
 }
 
+/* Decode one list element into @elem; order two elements like strcmp(). */
 typedef int (*elem_fn)(struct dec *d, void *elem);
 typedef int (*cmp_fn)(const void *a, const void *b);
 
@@ -324,292 +330,439 @@ static int dec_list(struct dec *d, size_t min, size_t max, size_t esize, elem_fn
 	return 0;
 }
 
-#define LIST(d, min, max, type, fn, cmp, outp, np)					\
-	dec_list((d), (min), (max), sizeof(type), (elem_fn)(fn), (cmp_fn)(cmp),	\
-		 (void **)(outp), (np))
+/*
+ * dec_list() into the typed array *@outp (its element size taken from
+ * it), stored only on success.
+ */
+#define LIST(d, min, max, fn, cmp, outp, np)                                                      \
+	({                                                                                        \
+		void *list_;                                                                      \
+		int list_rc_ =                                                                    \
+			dec_list((d), (min), (max), sizeof(**(outp)), (fn), (cmp), &list_, (np)); \
+		if (list_rc_ == 0)                                                                \
+			*(outp) = list_;                                                          \
+		list_rc_;                                                                         \
+	})
 
 /* ---- core ---- */
 
-static int cmp_str(const char *const *a, const char *const *b)
+static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*a, *b);
+	const char *const *sa = a, *const *sb = b;
+
+	return strcmp(*sa, *sb);
 }
 
-static int f_dep_name(struct dec *d, struct klpb_dep *x) { return dec_text(d, check_name, &x->name); }
-static int f_dep_min(struct dec *d, struct klpb_dep *x) { return dec_uint(d, &x->min_version); }
-
-static int f_dep_max(struct dec *d, struct klpb_dep *x)
+static int f_dep_name(struct dec *d, void *obj)
 {
+	struct klpb_dep *dep = obj;
+
+	return dec_text(d, check_name, &dep->name);
+}
+
+static int f_dep_min(struct dec *d, void *obj)
+{
+	struct klpb_dep *dep = obj;
+
+	return dec_uint(d, &dep->min_version);
+}
+
+static int f_dep_max(struct dec *d, void *obj)
+{
+	struct klpb_dep *dep = obj;
 	size_t at = d->off;
-	int rc = dec_uint(d, &x->max_version);
+	int rc = dec_uint(d, &dep->max_version);
 
 	if (rc < 0)
 		return rc;
-	x->has_max = true;
-	if (x->max_version < x->min_version)
+	dep->has_max = true;
+	if (dep->max_version < dep->min_version)
 		return derr(d, at, -EBADMSG, "is less than min_version");
 	return 0;
 }
 
 static const struct field dep_fields[] = {
-	{ 0, "name", false, (field_fn)f_dep_name },
-	{ 1, "min_version", false, (field_fn)f_dep_min },
-	{ 2, "max_version", true, (field_fn)f_dep_max },
+	{ 0, "name", false, f_dep_name },
+	{ 1, "min_version", false, f_dep_min },
+	{ 2, "max_version", true, f_dep_max },
 };
 
-static int e_dep(struct dec *d, struct klpb_dep *x)
+static int e_dep(struct dec *d, void *elem)
 {
-	return dec_map(d, dep_fields, ARRAY_SIZE(dep_fields), x);
+	return dec_map(d, dep_fields, ARRAY_SIZE(dep_fields), elem);
 }
 
-static int cmp_dep(const struct klpb_dep *a, const struct klpb_dep *b)
+static int cmp_dep(const void *a, const void *b)
 {
-	return strcmp(a->name, b->name);
+	const struct klpb_dep *da = a, *db = b;
+
+	return strcmp(da->name, db->name);
 }
 
-static int f_src_name(struct dec *d, struct klpb_source_digest *x)
+static int f_src_name(struct dec *d, void *obj)
 {
-	return dec_text(d, check_source_name, &x->name);
+	struct klpb_source_digest *src = obj;
+
+	return dec_text(d, check_source_name, &src->name);
 }
 
-static int f_src_sha(struct dec *d, struct klpb_source_digest *x)
+static int f_src_sha(struct dec *d, void *obj)
 {
-	return dec_fixed(d, x->sha256, KLPB_SHA256_LEN);
+	struct klpb_source_digest *src = obj;
+
+	return dec_fixed(d, src->sha256, KLPB_SHA256_LEN);
 }
 
 static const struct field src_fields[] = {
-	{ 0, "name", false, (field_fn)f_src_name },
-	{ 1, "sha256", false, (field_fn)f_src_sha },
+	{ 0, "name", false, f_src_name },
+	{ 1, "sha256", false, f_src_sha },
 };
 
-static int e_src(struct dec *d, struct klpb_source_digest *x)
+static int e_src(struct dec *d, void *elem)
 {
-	return dec_map(d, src_fields, ARRAY_SIZE(src_fields), x);
+	return dec_map(d, src_fields, ARRAY_SIZE(src_fields), elem);
 }
 
-static int cmp_src(const struct klpb_source_digest *a, const struct klpb_source_digest *b)
+static int cmp_src(const void *a, const void *b)
 {
-	return strcmp(a->name, b->name);
+	const struct klpb_source_digest *sa = a, *sb = b;
+
+	return strcmp(sa->name, sb->name);
 }
 
-static int e_cve(struct dec *d, const char **x) { return dec_text(d, check_cve, x); }
-
-static int f_tool(struct dec *d, struct klpb_provenance *p)
+static int e_cve(struct dec *d, void *elem)
 {
-	return dec_text(d, check_tool_version, &p->tool_version);
+	const char **cve = elem;
+
+	return dec_text(d, check_cve, cve);
 }
 
-static int f_created(struct dec *d, struct klpb_provenance *p) { return dec_uint(d, &p->created); }
-
-static int f_sources(struct dec *d, struct klpb_provenance *p)
+static int f_tool(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_SOURCES, struct klpb_source_digest, e_src, cmp_src,
-		    &p->sources, &p->n_sources);
+	struct klpb_provenance *prov = obj;
+
+	return dec_text(d, check_tool_version, &prov->tool_version);
 }
 
-static int f_cves(struct dec *d, struct klpb_provenance *p)
+static int f_created(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_CVES, const char *, e_cve, cmp_str, &p->cves, &p->n_cves);
+	struct klpb_provenance *prov = obj;
+
+	return dec_uint(d, &prov->created);
+}
+
+static int f_sources(struct dec *d, void *obj)
+{
+	struct klpb_provenance *prov = obj;
+
+	return LIST(d, 0, KLPB_MAX_SOURCES, e_src, cmp_src, &prov->sources, &prov->n_sources);
+}
+
+static int f_cves(struct dec *d, void *obj)
+{
+	struct klpb_provenance *prov = obj;
+
+	return LIST(d, 0, KLPB_MAX_CVES, e_cve, cmp_str, &prov->cves, &prov->n_cves);
 }
 
 static const struct field prov_fields[] = {
-	{ 0, "tool_version", false, (field_fn)f_tool },
-	{ 1, "created", false, (field_fn)f_created },
-	{ 2, "sources", false, (field_fn)f_sources },
-	{ 3, "cves", false, (field_fn)f_cves },
+	{ 0, "tool_version", false, f_tool },
+	{ 1, "created", false, f_created },
+	{ 2, "sources", false, f_sources },
+	{ 3, "cves", false, f_cves },
 };
 
-static int f_to_name(struct dec *d, struct klpb_target_object *x) { return dec_text(d, check_name, &x->name); }
-
-static int f_to_bid(struct dec *d, struct klpb_target_object *x)
+static int f_to_name(struct dec *d, void *obj)
 {
-	return dec_fixed(d, x->build_id, KLPB_BUILD_ID_LEN);
+	struct klpb_target_object *tobj = obj;
+
+	return dec_text(d, check_name, &tobj->name);
+}
+
+static int f_to_bid(struct dec *d, void *obj)
+{
+	struct klpb_target_object *tobj = obj;
+
+	return dec_fixed(d, tobj->build_id, KLPB_BUILD_ID_LEN);
 }
 
 static const struct field tobj_fields[] = {
-	{ 0, "name", false, (field_fn)f_to_name },
-	{ 1, "build_id", false, (field_fn)f_to_bid },
+	{ 0, "name", false, f_to_name },
+	{ 1, "build_id", false, f_to_bid },
 };
 
-static int e_tobj(struct dec *d, struct klpb_target_object *x)
+static int e_tobj(struct dec *d, void *elem)
 {
-	return dec_map(d, tobj_fields, ARRAY_SIZE(tobj_fields), x);
+	return dec_map(d, tobj_fields, ARRAY_SIZE(tobj_fields), elem);
 }
 
-static int cmp_tobj(const struct klpb_target_object *a, const struct klpb_target_object *b)
+static int cmp_tobj(const void *a, const void *b)
 {
-	return strcmp(a->name, b->name);
+	const struct klpb_target_object *ta = a, *tb = b;
+
+	return strcmp(ta->name, tb->name);
 }
 
-static int f_t_rel(struct dec *d, struct klpb_target *t) { return dec_text(d, check_release, &t->kernel_release); }
-
-static int f_t_bid(struct dec *d, struct klpb_target *t)
+static int f_t_rel(struct dec *d, void *obj)
 {
-	return dec_fixed(d, t->vmlinux_build_id, KLPB_BUILD_ID_LEN);
+	struct klpb_target *target = obj;
+
+	return dec_text(d, check_release, &target->kernel_release);
 }
 
-static int f_t_mod(struct dec *d, struct klpb_target *t) { return dec_text(d, check_name, &t->module_name); }
-
-static int f_t_objs(struct dec *d, struct klpb_target *t)
+static int f_t_bid(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_TARGET_OBJECTS, struct klpb_target_object, e_tobj, cmp_tobj,
-		    &t->objects, &t->n_objects);
+	struct klpb_target *target = obj;
+
+	return dec_fixed(d, target->vmlinux_build_id, KLPB_BUILD_ID_LEN);
+}
+
+static int f_t_mod(struct dec *d, void *obj)
+{
+	struct klpb_target *target = obj;
+
+	return dec_text(d, check_name, &target->module_name);
+}
+
+static int f_t_objs(struct dec *d, void *obj)
+{
+	struct klpb_target *target = obj;
+
+	return LIST(d, 0, KLPB_MAX_TARGET_OBJECTS, e_tobj, cmp_tobj, &target->objects,
+		    &target->n_objects);
 }
 
 static const struct field target_fields[] = {
-	{ 0, "kernel_release", false, (field_fn)f_t_rel },
-	{ 1, "vmlinux_build_id", false, (field_fn)f_t_bid },
-	{ 2, "module_name", false, (field_fn)f_t_mod },
-	{ 3, "objects", false, (field_fn)f_t_objs },
+	{ 0, "kernel_release", false, f_t_rel },
+	{ 1, "vmlinux_build_id", false, f_t_bid },
+	{ 2, "module_name", false, f_t_mod },
+	{ 3, "objects", false, f_t_objs },
 };
 
-static int e_target(struct dec *d, struct klpb_target *t)
+static int e_target(struct dec *d, void *elem)
 {
-	return dec_map(d, target_fields, ARRAY_SIZE(target_fields), t);
+	return dec_map(d, target_fields, ARRAY_SIZE(target_fields), elem);
 }
 
-static int f_fn_old(struct dec *d, struct klpb_func *f) { return dec_text(d, check_symbol, &f->old_name); }
-static int f_fn_pos(struct dec *d, struct klpb_func *f) { return dec_uint(d, &f->sympos); }
-static int f_fn_new(struct dec *d, struct klpb_func *f) { return dec_text(d, check_symbol, &f->new_name); }
+static int f_fn_old(struct dec *d, void *obj)
+{
+	struct klpb_func *func = obj;
+
+	return dec_text(d, check_symbol, &func->old_name);
+}
+
+static int f_fn_pos(struct dec *d, void *obj)
+{
+	struct klpb_func *func = obj;
+
+	return dec_uint(d, &func->sympos);
+}
+
+static int f_fn_new(struct dec *d, void *obj)
+{
+	struct klpb_func *func = obj;
+
+	return dec_text(d, check_symbol, &func->new_name);
+}
 
 static const struct field func_fields[] = {
-	{ 0, "old_name", false, (field_fn)f_fn_old },
-	{ 1, "sympos", false, (field_fn)f_fn_pos },
-	{ 2, "new_name", false, (field_fn)f_fn_new },
+	{ 0, "old_name", false, f_fn_old },
+	{ 1, "sympos", false, f_fn_pos },
+	{ 2, "new_name", false, f_fn_new },
 };
 
-static int e_func(struct dec *d, struct klpb_func *f)
+static int e_func(struct dec *d, void *elem)
 {
-	return dec_map(d, func_fields, ARRAY_SIZE(func_fields), f);
+	return dec_map(d, func_fields, ARRAY_SIZE(func_fields), elem);
 }
 
-static int f_sr_name(struct dec *d, struct klpb_symref *s) { return dec_text(d, check_symbol, &s->name); }
-static int f_sr_pos(struct dec *d, struct klpb_symref *s) { return dec_uint(d, &s->sympos); }
+static int f_sr_name(struct dec *d, void *obj)
+{
+	struct klpb_symref *sym = obj;
+
+	return dec_text(d, check_symbol, &sym->name);
+}
+
+static int f_sr_pos(struct dec *d, void *obj)
+{
+	struct klpb_symref *sym = obj;
+
+	return dec_uint(d, &sym->sympos);
+}
 
 static const struct field symref_fields[] = {
-	{ 0, "name", false, (field_fn)f_sr_name },
-	{ 1, "sympos", false, (field_fn)f_sr_pos },
+	{ 0, "name", false, f_sr_name },
+	{ 1, "sympos", false, f_sr_pos },
 };
 
-static int e_symref(struct dec *d, struct klpb_symref *s)
+static int e_symref(struct dec *d, void *elem)
 {
-	return dec_map(d, symref_fields, ARRAY_SIZE(symref_fields), s);
+	return dec_map(d, symref_fields, ARRAY_SIZE(symref_fields), elem);
 }
 
-static int f_o_name(struct dec *d, struct klpb_object *o) { return dec_text(d, check_name, &o->name); }
-
-static int f_o_funcs(struct dec *d, struct klpb_object *o)
+static int f_o_name(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_FUNCS, struct klpb_func, e_func, NULL, &o->funcs, &o->n_funcs);
+	struct klpb_object *object = obj;
+
+	return dec_text(d, check_name, &object->name);
 }
 
-static int f_o_syms(struct dec *d, struct klpb_object *o)
+static int f_o_funcs(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_SYMBOLS, struct klpb_symref, e_symref, NULL, &o->symbols,
-		    &o->n_symbols);
+	struct klpb_object *object = obj;
+
+	return LIST(d, 0, KLPB_MAX_FUNCS, e_func, NULL, &object->funcs, &object->n_funcs);
+}
+
+static int f_o_syms(struct dec *d, void *obj)
+{
+	struct klpb_object *object = obj;
+
+	return LIST(d, 0, KLPB_MAX_SYMBOLS, e_symref, NULL, &object->symbols, &object->n_symbols);
 }
 
 static const struct field object_fields[] = {
-	{ 0, "name", false, (field_fn)f_o_name },
-	{ 1, "funcs", false, (field_fn)f_o_funcs },
-	{ 2, "symbols", false, (field_fn)f_o_syms },
+	{ 0, "name", false, f_o_name },
+	{ 1, "funcs", false, f_o_funcs },
+	{ 2, "symbols", false, f_o_syms },
 };
 
-static int e_object(struct dec *d, struct klpb_object *o)
+static int e_object(struct dec *d, void *elem)
 {
-	return dec_map(d, object_fields, ARRAY_SIZE(object_fields), o);
+	return dec_map(d, object_fields, ARRAY_SIZE(object_fields), elem);
 }
 
-static int cmp_object(const struct klpb_object *a, const struct klpb_object *b)
+static int cmp_object(const void *a, const void *b)
 {
-	return strcmp(a->name, b->name);
+	const struct klpb_object *oa = a, *ob = b;
+
+	return strcmp(oa->name, ob->name);
 }
 
-static int f_st_id(struct dec *d, struct klpb_state *s)
+static int f_st_id(struct dec *d, void *obj)
 {
+	struct klpb_state *state = obj;
 	size_t at = d->off;
-	int rc = dec_uint(d, &s->id);
+	int rc = dec_uint(d, &state->id);
 
-	if (rc == 0 && s->id == 0)
+	if (rc == 0 && state->id == 0)
 		return derr(d, at, -EBADMSG, "must not be 0");
 	return rc;
 }
 
-static int f_st_ver(struct dec *d, struct klpb_state *s) { return dec_uint(d, &s->version); }
+static int f_st_ver(struct dec *d, void *obj)
+{
+	struct klpb_state *state = obj;
+
+	return dec_uint(d, &state->version);
+}
 
 static const struct field state_fields[] = {
-	{ 0, "id", false, (field_fn)f_st_id },
-	{ 1, "version", false, (field_fn)f_st_ver },
+	{ 0, "id", false, f_st_id },
+	{ 1, "version", false, f_st_ver },
 };
 
-static int e_state(struct dec *d, struct klpb_state *s)
+static int e_state(struct dec *d, void *elem)
 {
-	return dec_map(d, state_fields, ARRAY_SIZE(state_fields), s);
+	return dec_map(d, state_fields, ARRAY_SIZE(state_fields), elem);
 }
 
-static int cmp_state(const struct klpb_state *a, const struct klpb_state *b)
+static int cmp_state(const void *a, const void *b)
 {
-	return a->id < b->id ? -1 : a->id > b->id;
+	const struct klpb_state *sa = a, *sb = b;
+
+	return sa->id < sb->id ? -1 : sa->id > sb->id;
 }
 
-static int f_c_name(struct dec *d, struct klpb_core *c) { return dec_text(d, check_name, &c->name); }
-static int f_c_version(struct dec *d, struct klpb_core *c) { return dec_uint(d, &c->version); }
-static int f_c_lineage(struct dec *d, struct klpb_core *c) { return dec_fixed(d, c->lineage, KLPB_LINEAGE_LEN); }
-
-static int f_c_desc(struct dec *d, struct klpb_core *c)
+static int f_c_name(struct dec *d, void *obj)
 {
-	return dec_text(d, check_description, &c->description);
+	struct klpb_core *core = obj;
+
+	return dec_text(d, check_name, &core->name);
 }
 
-static int f_c_replace(struct dec *d, struct klpb_core *c) { return dec_bool(d, &c->replace); }
-
-static int f_c_requires(struct dec *d, struct klpb_core *c)
+static int f_c_version(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_DEPS, struct klpb_dep, e_dep, cmp_dep, &c->requires,
-		    &c->n_requires);
+	struct klpb_core *core = obj;
+
+	return dec_uint(d, &core->version);
 }
 
-static int f_c_conflicts(struct dec *d, struct klpb_core *c)
+static int f_c_lineage(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_DEPS, struct klpb_dep, e_dep, cmp_dep, &c->conflicts,
-		    &c->n_conflicts);
+	struct klpb_core *core = obj;
+
+	return dec_fixed(d, core->lineage, KLPB_LINEAGE_LEN);
 }
 
-static int f_c_prov(struct dec *d, struct klpb_core *c)
+static int f_c_desc(struct dec *d, void *obj)
 {
-	return dec_map(d, prov_fields, ARRAY_SIZE(prov_fields), &c->provenance);
+	struct klpb_core *core = obj;
+
+	return dec_text(d, check_description, &core->description);
 }
 
-static int f_c_targets(struct dec *d, struct klpb_core *c)
+static int f_c_replace(struct dec *d, void *obj)
 {
-	return LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_target, e_target, NULL, &c->targets,
-		    &c->n_targets);
+	struct klpb_core *core = obj;
+
+	return dec_bool(d, &core->replace);
 }
 
-static int f_c_objects(struct dec *d, struct klpb_core *c)
+static int f_c_requires(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_OBJECTS, struct klpb_object, e_object, cmp_object, &c->objects,
-		    &c->n_objects);
+	struct klpb_core *core = obj;
+
+	return LIST(d, 0, KLPB_MAX_DEPS, e_dep, cmp_dep, &core->requires, &core->n_requires);
 }
 
-static int f_c_states(struct dec *d, struct klpb_core *c)
+static int f_c_conflicts(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_STATES, struct klpb_state, e_state, cmp_state, &c->states,
-		    &c->n_states);
+	struct klpb_core *core = obj;
+
+	return LIST(d, 0, KLPB_MAX_DEPS, e_dep, cmp_dep, &core->conflicts, &core->n_conflicts);
+}
+
+static int f_c_prov(struct dec *d, void *obj)
+{
+	struct klpb_core *core = obj;
+
+	return dec_map(d, prov_fields, ARRAY_SIZE(prov_fields), &core->provenance);
+}
+
+static int f_c_targets(struct dec *d, void *obj)
+{
+	struct klpb_core *core = obj;
+
+	return LIST(d, 1, KLPB_MAX_TARGETS, e_target, NULL, &core->targets, &core->n_targets);
+}
+
+static int f_c_objects(struct dec *d, void *obj)
+{
+	struct klpb_core *core = obj;
+
+	return LIST(d, 0, KLPB_MAX_OBJECTS, e_object, cmp_object, &core->objects, &core->n_objects);
+}
+
+static int f_c_states(struct dec *d, void *obj)
+{
+	struct klpb_core *core = obj;
+
+	return LIST(d, 0, KLPB_MAX_STATES, e_state, cmp_state, &core->states, &core->n_states);
 }
 
 static const struct field core_fields[] = {
-	{ KK_NAME, "name", false, (field_fn)f_c_name },
-	{ KK_VERSION, "version", false, (field_fn)f_c_version },
-	{ KK_LINEAGE, "lineage", false, (field_fn)f_c_lineage },
-	{ KK_DESCRIPTION, "description", false, (field_fn)f_c_desc },
-	{ KK_REPLACE, "replace", false, (field_fn)f_c_replace },
-	{ KK_REQUIRES, "requires", false, (field_fn)f_c_requires },
-	{ KK_CONFLICTS, "conflicts", false, (field_fn)f_c_conflicts },
-	{ KK_PROVENANCE, "provenance", false, (field_fn)f_c_prov },
-	{ KK_TARGETS, "targets", false, (field_fn)f_c_targets },
-	{ KK_OBJECTS, "objects", false, (field_fn)f_c_objects },
-	{ KK_STATES, "states", false, (field_fn)f_c_states },
+	{ KK_NAME, "name", false, f_c_name },
+	{ KK_VERSION, "version", false, f_c_version },
+	{ KK_LINEAGE, "lineage", false, f_c_lineage },
+	{ KK_DESCRIPTION, "description", false, f_c_desc },
+	{ KK_REPLACE, "replace", false, f_c_replace },
+	{ KK_REQUIRES, "requires", false, f_c_requires },
+	{ KK_CONFLICTS, "conflicts", false, f_c_conflicts },
+	{ KK_PROVENANCE, "provenance", false, f_c_prov },
+	{ KK_TARGETS, "targets", false, f_c_targets },
+	{ KK_OBJECTS, "objects", false, f_c_objects },
+	{ KK_STATES, "states", false, f_c_states },
 };
 
 /* ---- manifest ---- */
@@ -639,10 +792,16 @@ struct manifest_ctx {
 	struct klpb_payload_desc *pd;
 };
 
-static int f_m_version(struct dec *d, struct manifest_ctx *m) { return dec_version(d, &m->v); }
-
-static int f_m_core(struct dec *d, struct manifest_ctx *m)
+static int f_m_version(struct dec *d, void *obj)
 {
+	struct manifest_ctx *m = obj;
+
+	return dec_version(d, &m->v);
+}
+
+static int f_m_core(struct dec *d, void *obj)
+{
+	struct manifest_ctx *m = obj;
 	size_t at;
 	int rc = dec_bytes(d, &m->b->core_bytes, &at);
 
@@ -650,10 +809,16 @@ static int f_m_core(struct dec *d, struct manifest_ctx *m)
 	return rc;
 }
 
-static int f_p_target(struct dec *d, struct klpb_payload_desc *p) { return dec_uint(d, &p->target); }
-
-static int f_p_comp(struct dec *d, struct klpb_payload_desc *p)
+static int f_p_target(struct dec *d, void *obj)
 {
+	struct klpb_payload_desc *pd = obj;
+
+	return dec_uint(d, &pd->target);
+}
+
+static int f_p_comp(struct dec *d, void *obj)
+{
+	struct klpb_payload_desc *pd = obj;
 	size_t at = d->off;
 	uint64_t v;
 	int rc = dec_uint(d, &v);
@@ -662,7 +827,7 @@ static int f_p_comp(struct dec *d, struct klpb_payload_desc *p)
 		return rc;
 	if (v > KLPB_COMPRESSION_ZSTD)
 		return derr(d, at, -EBADMSG, "unknown compression %llu", (unsigned long long)v);
-	p->compression = v;
+	pd->compression = v;
 	return 0;
 }
 
@@ -677,35 +842,53 @@ static int dec_size(struct dec *d, uint64_t *v)
 	return rc;
 }
 
-static int f_p_csize(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->compressed_size); }
-static int f_p_size(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->size); }
-static int f_p_sha(struct dec *d, struct klpb_payload_desc *p) { return dec_fixed(d, p->sha256, 32); }
+static int f_p_csize(struct dec *d, void *obj)
+{
+	struct klpb_payload_desc *pd = obj;
+
+	return dec_size(d, &pd->compressed_size);
+}
+
+static int f_p_size(struct dec *d, void *obj)
+{
+	struct klpb_payload_desc *pd = obj;
+
+	return dec_size(d, &pd->size);
+}
+
+static int f_p_sha(struct dec *d, void *obj)
+{
+	struct klpb_payload_desc *pd = obj;
+
+	return dec_fixed(d, pd->sha256, KLPB_SHA256_LEN);
+}
 
 static const struct field pd_fields[] = {
-	{ KP_TARGET, "target", false, (field_fn)f_p_target },
-	{ KP_COMPRESSION, "compression", false, (field_fn)f_p_comp },
-	{ KP_CSIZE, "compressed_size", false, (field_fn)f_p_csize },
-	{ KP_SIZE, "size", false, (field_fn)f_p_size },
-	{ KP_SHA256, "sha256", false, (field_fn)f_p_sha },
+	{ KP_TARGET, "target", false, f_p_target },
+	{ KP_COMPRESSION, "compression", false, f_p_comp },
+	{ KP_CSIZE, "compressed_size", false, f_p_csize },
+	{ KP_SIZE, "size", false, f_p_size },
+	{ KP_SHA256, "sha256", false, f_p_sha },
 };
 
-static int e_pd(struct dec *d, struct klpb_payload_desc *p)
+static int e_pd(struct dec *d, void *elem)
 {
+	struct klpb_payload_desc *pd = elem;
 	size_t at = d->off;
-	int rc = dec_map(d, pd_fields, ARRAY_SIZE(pd_fields), p);
+	int rc = dec_map(d, pd_fields, ARRAY_SIZE(pd_fields), pd);
 
 	if (rc < 0)
 		return rc;
-	if (p->compression == KLPB_COMPRESSION_NONE && p->compressed_size != p->size)
+	if (pd->compression == KLPB_COMPRESSION_NONE && pd->compressed_size != pd->size)
 		return derr(d, at, -EBADMSG, "compressed_size differs from size without compression");
 	return 0;
 }
 
-static int f_m_payloads(struct dec *d, struct manifest_ctx *m)
+static int f_m_payloads(struct dec *d, void *obj)
 {
+	struct manifest_ctx *m = obj;
 	size_t at = d->off;
-	int rc = LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_payload_desc, e_pd, NULL, &m->pd,
-		      &m->b->n_payloads);
+	int rc = LIST(d, 1, KLPB_MAX_TARGETS, e_pd, NULL, &m->pd, &m->b->n_payloads);
 
 	if (rc < 0)
 		return rc;
@@ -718,9 +901,9 @@ static int f_m_payloads(struct dec *d, struct manifest_ctx *m)
 }
 
 static const struct field manifest_fields[] = {
-	{ KM_VERSION, "version", false, (field_fn)f_m_version },
-	{ KM_CORE, "core", false, (field_fn)f_m_core },
-	{ KM_PAYLOADS, "payloads", false, (field_fn)f_m_payloads },
+	{ KM_VERSION, "version", false, f_m_version },
+	{ KM_CORE, "core", false, f_m_core },
+	{ KM_PAYLOADS, "payloads", false, f_m_payloads },
 };
 
 /* ---- container ---- */
@@ -734,10 +917,16 @@ struct container_ctx {
 	size_t n_payloads;
 };
 
-static int f_k_version(struct dec *d, struct container_ctx *c) { return dec_version(d, &c->v); }
-
-static int f_k_manifest(struct dec *d, struct container_ctx *c)
+static int f_k_version(struct dec *d, void *obj)
 {
+	struct container_ctx *c = obj;
+
+	return dec_version(d, &c->v);
+}
+
+static int f_k_manifest(struct dec *d, void *obj)
+{
+	struct container_ctx *c = obj;
 	size_t at;
 	int rc = dec_bytes(d, &c->b->manifest, &at);
 
@@ -747,35 +936,38 @@ static int f_k_manifest(struct dec *d, struct container_ctx *c)
 	return rc;
 }
 
-static int e_blob(struct dec *d, struct klpb_bytes *x)
+static int e_blob(struct dec *d, void *elem)
 {
 	size_t at;
 
-	return dec_bytes(d, x, &at);
+	return dec_bytes(d, elem, &at);
 }
 
-static int e_source(struct dec *d, struct klpb_bytes *x)
+static int e_source(struct dec *d, void *elem)
 {
+	struct klpb_bytes *source = elem;
 	size_t at;
-	int rc = dec_bytes(d, x, &at);
+	int rc = dec_bytes(d, source, &at);
 
-	if (rc == 0 && x->len > KLPB_MAX_SOURCE_SIZE)
+	if (rc == 0 && source->len > KLPB_MAX_SOURCE_SIZE)
 		return derr(d, at, -EFBIG, "larger than %llu bytes", KLPB_MAX_SOURCE_SIZE);
 	return rc;
 }
 
-static int f_k_payloads(struct dec *d, struct container_ctx *c)
+static int f_k_payloads(struct dec *d, void *obj)
 {
+	struct container_ctx *c = obj;
+
 	c->payloads_at = d->off;
-	return LIST(d, 1, KLPB_MAX_TARGETS, struct klpb_bytes, e_blob, NULL, &c->payloads,
-		    &c->n_payloads);
+	return LIST(d, 1, KLPB_MAX_TARGETS, e_blob, NULL, &c->payloads, &c->n_payloads);
 }
 
-static int f_k_sources(struct dec *d, struct container_ctx *c)
+static int f_k_sources(struct dec *d, void *obj)
 {
+	struct container_ctx *c = obj;
+
 	c->sources_at = d->off;
-	return LIST(d, 1, KLPB_MAX_SOURCES, struct klpb_bytes, e_source, NULL, &c->sources,
-		    &c->b->n_sources);
+	return LIST(d, 1, KLPB_MAX_SOURCES, e_source, NULL, &c->sources, &c->b->n_sources);
 }
 
 static int dec_null(struct dec *d)
@@ -789,9 +981,10 @@ static int dec_null(struct dec *d)
 	return rc;
 }
 
-static int e_sig(struct dec *d, struct klpb_signature *s)
+static int e_sig(struct dec *d, void *elem)
 {
 	static const uint8_t prefix[] = { 0xa2, 0x01, 0x27, 0x04, 0x58, 0x20 };
+	struct klpb_signature *s = elem;
 	struct klpb_cbor_head h;
 	size_t at, old;
 	int rc = dec_expect(d, KLPB_CBOR_MAJOR_TAG, &h, &at);
@@ -838,23 +1031,26 @@ static int e_sig(struct dec *d, struct klpb_signature *s)
 	return 0;
 }
 
-static int cmp_sig(const struct klpb_signature *a, const struct klpb_signature *b)
+static int cmp_sig(const void *a, const void *b)
 {
-	return memcmp(a->kid, b->kid, KLPB_KID_LEN);
+	const struct klpb_signature *sa = a, *sb = b;
+
+	return memcmp(sa->kid, sb->kid, KLPB_KID_LEN);
 }
 
-static int f_k_sigs(struct dec *d, struct container_ctx *c)
+static int f_k_sigs(struct dec *d, void *obj)
 {
-	return LIST(d, 0, KLPB_MAX_SIGNATURES, struct klpb_signature, e_sig, cmp_sig, &c->b->sigs,
-		    &c->b->n_sigs);
+	struct container_ctx *c = obj;
+
+	return LIST(d, 0, KLPB_MAX_SIGNATURES, e_sig, cmp_sig, &c->b->sigs, &c->b->n_sigs);
 }
 
 static const struct field container_fields[] = {
-	{ KC_VERSION, "version", false, (field_fn)f_k_version },
-	{ KC_MANIFEST, "manifest", false, (field_fn)f_k_manifest },
-	{ KC_PAYLOADS, "payloads", false, (field_fn)f_k_payloads },
-	{ KC_SOURCES, "sources", true, (field_fn)f_k_sources },
-	{ KC_SIGNATURES, "signatures", false, (field_fn)f_k_sigs },
+	{ KC_VERSION, "version", false, f_k_version },
+	{ KC_MANIFEST, "manifest", false, f_k_manifest },
+	{ KC_PAYLOADS, "payloads", false, f_k_payloads },
+	{ KC_SOURCES, "sources", true, f_k_sources },
+	{ KC_SIGNATURES, "signatures", false, f_k_sigs },
 };
 
 /* ---- load ---- */
