@@ -16,6 +16,7 @@
 
 #include "create/kbuild.h"
 #include "sys/kernel-info.h"
+#include "util/file.h"
 
 #ifndef KLPB_RUNTIME_DIR
 #define KLPB_RUNTIME_DIR "/usr/share/klp-bundle/kernel"
