@@ -25,16 +25,20 @@ SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-fram
 KLPB_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -MMD -MP \
 	-DKLPB_RUNTIME_DIR='"$(CURDIR)/kernel"' \
 	$(if $(SANITIZE),,-D_FORTIFY_SOURCE=2) -fvisibility=hidden \
-	-Iformat -Iformat/include -Ibundler -Iselftests/lib \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
+	$(KLPB_INCLUDES) $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
+# util/ is the lowest layer: its sources see only util/ headers (by "util/x.h").
+KLPB_INCLUDES = -I. -Iformat -Iformat/include -Ibundler -Iselftests/lib
+$(O)/util/%.o: KLPB_INCLUDES = -I.
 KLPB_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 KLPB_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
-FORMAT_SRCS := $(sort $(wildcard format/*.c format/util/*.c))
+UTIL_SRCS := $(sort $(wildcard util/*.c))
+FORMAT_SRCS := $(sort $(wildcard format/*.c))
 BUNDLER_SRCS := $(sort $(wildcard bundler/*.c bundler/*/*.c))
 UNIT_SRCS := $(sort $(wildcard selftests/unit/*.c))
 TAP_SRCS := selftests/lib/tap.c
 
+UTIL_LIB := $(O)/libklpb-util.a
 FORMAT_LIB := $(O)/libklpb-format.a
 BUNDLER_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out bundler/main.c,$(BUNDLER_SRCS)))
 KLPB := $(O)/klp-bundle
@@ -57,7 +61,7 @@ PROVE_FLAGS ?= --failures --comments
 
 .PHONY: all setup kernel tests asan check unit-check vmcheck lint clean help demo bench-apply
 
-all: $(KLPB) $(FORMAT_LIB)
+all: $(KLPB) $(FORMAT_LIB) $(UTIL_LIB)
 
 setup:
 ifeq ($(NO_SETUP),)
@@ -68,16 +72,19 @@ $(O)/%.o: %.c Makefile | setup
 	@mkdir -p $(@D)
 	$(CC) $(KLPB_CFLAGS) -c -o $@ $<
 
+$(UTIL_LIB): $(patsubst %.c,$(O)/%.o,$(UTIL_SRCS))
 $(FORMAT_LIB): $(patsubst %.c,$(O)/%.o,$(FORMAT_SRCS))
+$(O)/libklpb-%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(KLPB): $(O)/bundler/main.o $(BUNDLER_OBJS) $(FORMAT_LIB)
+$(KLPB): $(O)/bundler/main.o $(BUNDLER_OBJS) $(FORMAT_LIB) $(UTIL_LIB)
 	$(CC) $(KLPB_LDFLAGS) -o $@ $^ $(KLPB_LDLIBS)
 
 # Every selftests/unit/X.c is a program linked with the tap harness, the
-# bundler's objects (not main) and the format library; test-* ones are run.
-$(O)/selftests/unit/%: $(O)/selftests/unit/%.o $(O)/selftests/lib/tap.o $(BUNDLER_OBJS) $(FORMAT_LIB)
+# bundler's objects (not main), the format and util libraries; test-* ones are run.
+$(O)/selftests/unit/%: $(O)/selftests/unit/%.o $(O)/selftests/lib/tap.o $(BUNDLER_OBJS) \
+		$(FORMAT_LIB) $(UTIL_LIB)
 	$(CC) $(KLPB_LDFLAGS) -o $@ $^ $(KLPB_LDLIBS)
 
 tests: all $(UNIT_BINS)
@@ -130,7 +137,7 @@ clean:
 
 help:
 	@echo 'targets:'
-	@echo '  all (default)  build $(KLPB) and $(FORMAT_LIB)'
+	@echo '  all (default)  build $(KLPB), $(FORMAT_LIB) and $(UTIL_LIB)'
 	@echo '  kernel         build kernel/ and the test modules with kbuild (KVER=, KDIR=)'
 	@echo '  tests          build the unit tests'
 	@echo '  asan           build everything with ASan+UBSan into build-asan/'

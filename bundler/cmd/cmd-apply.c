@@ -28,6 +28,7 @@
 #include "sys/livepatch.h"
 #include "sys/loader.h"
 #include "util/hex.h"
+#include "util/time.h"
 
 static const char apply_usage[] =
 	"usage: klp-bundle apply [options] FILE\n"
@@ -264,9 +265,9 @@ static int check_kernel(struct apply *a)
 		      "signed", a->module, why);
 		return -EOPNOTSUPP;
 	}
-	deadline = ld_now_ms() + a->e.busy_ms;
-	while ((rc = lp_transition_patch(name, sizeof(name))) == 1 && ld_now_ms() < deadline)
-		ld_sleep_ms(20);
+	deadline = now_ms() + a->e.busy_ms;
+	while ((rc = lp_transition_patch(name, sizeof(name))) == 1 && now_ms() < deadline)
+		sleep_ms(20);
 	if (rc == 1) {
 		p_err(a->ctx, -EBUSY, "a live patch transition is in progress ('%s') and did not "
 		      "finish in %.1f s", name, a->e.busy_ms / 1000.0);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,102 +81,23 @@ int open_bundle(struct klpb_ctx *ctx, const char *path, struct mapped_file *m,
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, rc = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0 && errno != EINVAL)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      bool no_replace)
-{
-	char *tmp = NULL;
-	int fd, rc;
-
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		free(tmp);
-		return rc;
-	}
-	rc = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (rc == 0)
-		rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && no_replace)
-		rc = link(tmp, path) < 0 ? -errno : 0;
-	else if (rc == 0)
-		rc = rename(tmp, path) < 0 ? -errno : 0;
-	if (rc < 0 || no_replace)
-		unlink(tmp);
-	free(tmp);
-	return rc < 0 ? rc : fsync_dir_of(path);
-}
-
 int read_small_file(const char *path, struct klpb_buf *out)
 {
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	int rc = 0;
+	uint8_t *data;
+	size_t len;
+	int rc = read_file_capped(path, SMALL_FILE_MAX, &data, &len);
 
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (out->len + n > (1 << 20)) {
-			rc = -EFBIG;
-			break;
-		}
-		out->data = realloc(out->data, out->len + n + 1);
-		if (!out->data) {
-			rc = -ENOMEM;
-			break;
-		}
-		memcpy(out->data + out->len, chunk, n);
-		out->len += n;
-		out->cap = out->len + 1;
-	}
-	close(fd);
+	if (rc == 0)
+		buf_adopt(out, data, len);
 	return rc;
+}
+
+void buf_adopt(struct klpb_buf *out, uint8_t *data, size_t len)
+{
+	klpb_buf_free(out);
+	out->data = data;
+	out->len = len;
+	out->cap = len + 1;
 }
 
 static int add_key(struct klpb_ctx *ctx, const char *path, struct klpb_key ***keys, size_t *n)

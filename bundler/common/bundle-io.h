@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bundle-io.h - file helpers shared by inspect, verify, sign and keygen:
- * map a bundle, load it with one error message, write files atomically,
- * read keys.
+ * map a bundle, load it with one error message, read small files and keys.
+ * The whole-file reader and the atomic writer (util/file.h) come with it.
  */
 #ifndef KLPB_BUNDLE_IO_H
 #define KLPB_BUNDLE_IO_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 #include "common/ctx.h"
 #include "klp-bundle/format.h"
+#include "util/file.h"
 
 struct mapped_file {
 	void *data;
@@ -35,16 +35,19 @@ int open_bundle(struct klpb_ctx *ctx, const char *path, struct mapped_file *m,
 int report_format_error(struct klpb_ctx *ctx, const char *path, int rc,
 			const struct klpb_error *err);
 
-/*
- * Write @len bytes to @path atomically: a temporary file in the same
- * directory, fsync, then rename (or, with @no_replace, link: fails with
- * -EEXIST if @path exists).  @path is never left half-written.
- */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      bool no_replace);
+/* The cap of read_small_file(): keys, the journal, state files. */
+#define SMALL_FILE_MAX ((size_t)1 << 20)
 
-/* Read a whole (small) file into @out. */
+/*
+ * Read a whole file of at most SMALL_FILE_MAX bytes (-EFBIG if larger) into
+ * @out, replacing what it held; out->data[out->len] is a NUL.
+ */
 int read_small_file(const char *path, struct klpb_buf *out);
+/*
+ * Free what @out holds and hand it @data: @len bytes followed by a NUL, as
+ * util/file.h's readers return them.
+ */
+void buf_adopt(struct klpb_buf *out, uint8_t *data, size_t len);
 
 /*
  * Load the trusted public keys: one --key file and/or every *.pub in

@@ -16,6 +16,7 @@
 
 #include "create/kbuild.h"
 #include "sys/kernel-info.h"
+#include "util/file.h"
 
 #ifndef KLPB_RUNTIME_DIR
 #define KLPB_RUNTIME_DIR "/usr/share/klp-bundle/kernel"
@@ -31,25 +32,13 @@ const char *kbuild_runtime_dir(void)
 static int write_whole(const char *dir, const char *name, const void *data, size_t len)
 {
 	char path[4096];
-	const uint8_t *p = data;
-	int fd, err = 0;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		p += n;
-		len -= n;
-	}
+	err = write_all(fd, data, len);
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	return err;

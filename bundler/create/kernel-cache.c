@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "create/kernel-cache.h"
 #include "klp-bundle/format.h"
+#include "util/file.h"
 #include "util/hex.h"
 
 #define CACHE_MAGIC "klp-bundle kernel cache 2"
@@ -79,26 +79,21 @@ int kernel_cache_get(const char *image, struct build_id *id, struct symtab **sym
 
 void kernel_cache_put(const char *image, const struct build_id *id, const struct symtab *syms)
 {
-	char path[4200], ident[4400], tmp[4300], dir[4096], hexid[2 * BUILD_ID_MAX + 1];
+	char path[4200], ident[4400], dir[4096], hexid[2 * BUILD_ID_MAX + 1];
+	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
-	int fd;
 
 	if (entry_for(image, path, sizeof(path), ident, sizeof(ident)) || cache_dir(dir, sizeof(dir)))
 		return;
 	mkdir(dir, 0755);
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
+	f = open_memstream(&text, &len);
+	if (!f)
 		return;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
 	hex_encode(id->bytes, id->len, hexid);
 	fprintf(f, "%s%s\n", ident, hexid);
 	symtab_write_lines(syms, f);
-	if (fflush(f) != 0 || fsync(fd) != 0 || fclose(f) != 0 || rename(tmp, path) != 0)
-		unlink(tmp);
+	if (fclose(f) == 0)
+		write_file_atomic(path, text, len, 0600, false);
+	free(text);
 }

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bundle-io.h"
 #include "create/klp-reloc.h"
 
 #ifndef SHF_RELA_LIVEPATCH
@@ -369,22 +369,16 @@ static int open_tables(struct rewrite *rw, char *msg, size_t msg_size)
 /* Read all of @fd (from 0) into @out. */
 static int read_back(int fd, struct klpb_buf *out)
 {
-	struct stat st;
 	uint8_t *p;
+	size_t len;
+	int err;
 
-	if (fstat(fd, &st) < 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
-	p = malloc(st.st_size);
-	if (!p)
-		return -ENOMEM;
-	if (pread(fd, p, st.st_size, 0) != st.st_size) {
-		free(p);
-		return -EIO;
-	}
-	klpb_buf_free(out);
-	out->data = p;
-	out->len = out->cap = st.st_size;
-	return 0;
+	err = read_fd_capped(fd, READ_FILE_MAX, &p, &len);
+	if (!err)
+		buf_adopt(out, p, len);
+	return err;
 }
 
 int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t n, char *msg,

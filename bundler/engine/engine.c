@@ -18,6 +18,7 @@
 #include "sys/loader.h"
 #include "engine/lock.h"
 #include "util/hex.h"
+#include "util/time.h"
 
 #define REMOVE_WAIT_MS 30000
 #define STALLED_MAX 16
@@ -213,7 +214,7 @@ static void draw_progress(const char *module, int left, long long elapsed_ms)
 
 int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bool report)
 {
-	long long start = ld_now_ms(), last = 0, now;
+	long long start = now_ms(), last = 0, now;
 	struct lp_patch p;
 	bool drawn = false;
 	int rc = 0;
@@ -222,7 +223,7 @@ int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bo
 	for (;;) {
 		if (lp_patch(module, &p) < 0 || !p.transition)
 			break;
-		now = ld_now_ms();
+		now = now_ms();
 		if (now - start >= timeout_ms) {
 			rc = -ETIMEDOUT;
 			break;
@@ -233,7 +234,7 @@ int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bo
 			drawn = true;
 			last = now;
 		}
-		ld_sleep_ms(10);
+		sleep_ms(10);
 	}
 	if (drawn)
 		fputs("\r\033[K", stderr);
@@ -245,13 +246,13 @@ int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bo
 static int wait_gone(struct engine *e, const char *module, int timeout_ms)
 {
 	char rel[256];
-	long long start = ld_now_ms();
+	long long start = now_ms();
 
 	snprintf(rel, sizeof(rel), "/sys/kernel/livepatch/%s", module);
 	while (lp_exists(rel)) {
-		if (ld_now_ms() - start >= timeout_ms)
+		if (now_ms() - start >= timeout_ms)
 			return -ETIMEDOUT;
-		ld_sleep_ms(10);
+		sleep_ms(10);
 	}
 	return 0;
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kernel-info.c - see kernel-info.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <libkmod.h>
@@ -10,16 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include "sys/kernel-info.h"
 #include "sys/symtab.h"
+#include "util/file.h"
 
 #define NT_GNU_BUILD_ID_TYPE 3
 #define DECOMPRESSED_MAX (1ULL << 30)	/* no kernel image is near 1 GiB */
-#define FILE_MAX (1ULL << 30)
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -88,49 +85,6 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id)
 	}
 	elf_end(elf);
 	return err;
-}
-
-int read_file(const char *path, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	uint8_t *p;
-	size_t n = 0;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if ((uint64_t)st.st_size > FILE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	p = malloc(st.st_size ? st.st_size : 1);
-	if (!p) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + n, st.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err = r < 0 ? -errno : -EIO;
-			free(p);
-			close(fd);
-			return err;
-		}
-		n += r;
-	}
-	close(fd);
-	*buf = p;
-	*len = n;
-	return 0;
 }
 
 /* Grow *@out to hold at least @need bytes. */
@@ -516,14 +470,16 @@ int symtab_from_kernel_image(const char *path, struct symtab **out)
 
 int module_path(const char *release, const char *name, char **path)
 {
-	char dir[4096];
-	struct kmod_ctx *ctx;
 	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
 	const char *p;
+	char *dir;
 	int err;
 
-	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+	if (asprintf(&dir, "/lib/modules/%s", release) < 0)
+		return -ENOMEM;
 	ctx = kmod_new(dir, NULL);
+	free(dir);
 	if (!ctx)
 		return -ENOMEM;
 	kmod_set_log_priority(ctx, 0);

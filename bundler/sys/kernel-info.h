@@ -42,9 +42,6 @@ int kernel_image_load(const char *path, uint8_t **elf, size_t *len);
 /* The build-id of an ELF file (a module). */
 int file_build_id(const char *path, struct build_id *id);
 
-/* Read a whole file.  Returns: 0 with [owned] *@buf (free()), or -errno. */
-int read_file(const char *path, uint8_t **buf, size_t *len);
-
 #include "sys/symtab.h"
 
 /*

@@ -13,67 +13,115 @@
 
 #include "sys/livepatch.h"
 #include "klp-bundle/core-decode.h"
+#include "util/file.h"
+#include "util/strbuf.h"
 
-const char *lp_path(char *buf, size_t size, const char *fmt, ...)
+/* sysfs and procfs files are a few pages at most; this bounds a broken one. */
+#define ATTR_MAX ((size_t)1 << 20)
+
+static char *lp_vpath(const char *fmt, va_list ap)
 {
 	const char *root = getenv("KLPB_SYSFS_ROOT");
-	size_t n = 0;
-	va_list ap;
+	struct strbuf sb;
 
-	if (root && *root)
-		n = snprintf(buf, size, "%s", root);
-	if (n >= size)
-		n = size - 1;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, size - n, fmt, ap);
-	va_end(ap);
-	return buf;
-}
-
-static int read_all(const char *path, char *buf, size_t size, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	while (n + 1 < size) {
-		r = read(fd, buf + n, size - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
-		if (r == 0)
-			break;
-		n += r;
+	strbuf_init(&sb);
+	if ((root && strbuf_add(&sb, root, strlen(root)) < 0) || strbuf_vaddf(&sb, fmt, ap) < 0) {
+		strbuf_release(&sb);
+		return NULL;
 	}
-	close(fd);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return 0;
+	return strbuf_detach(&sb);
 }
 
-int lp_read_line(const char *rel, char *buf, size_t size)
+char *lp_path(const char *fmt, ...)
 {
-	char path[4096];
-	int rc = read_all(lp_path(path, sizeof(path), "%s", rel), buf, size, NULL);
+	va_list ap;
+	char *path;
+
+	va_start(ap, fmt);
+	path = lp_vpath(fmt, ap);
+	va_end(ap);
+	return path;
+}
+
+static int vread_file(size_t max, uint8_t **buf, size_t *len, const char *fmt, va_list ap)
+{
+	char *path = lp_vpath(fmt, ap);
+	int rc = path ? read_file_capped(path, max, buf, len) : -ENOMEM;
+
+	free(path);
+	return rc;
+}
+
+/* The whole file at lp_path(@fmt, ...), at most @max bytes. */
+static int read_file_at(size_t max, uint8_t **buf, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int read_file_at(size_t max, uint8_t **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vread_file(max, buf, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * The file at @path (NULL: -ENOMEM) as a string in @buf, cut at the first
+ * newline when @one_line, truncated to @size - 1 bytes.
+ */
+static int read_text(const char *path, char *buf, size_t size, bool one_line)
+{
+	uint8_t *data;
+	size_t len;
+	int rc = path ? read_file_capped(path, ATTR_MAX, &data, &len) : -ENOMEM;
 
 	if (rc < 0)
 		return rc;
-	buf[strcspn(buf, "\n")] = '\0';
+	if (one_line)
+		len = strcspn((char *)data, "\n");
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	free(data);
 	return 0;
 }
 
-int lp_read_long(const char *rel, long *v)
+static int vread_text(char *buf, size_t size, bool one_line, const char *fmt, va_list ap)
+{
+	char *path = lp_vpath(fmt, ap);
+	int rc = read_text(path, buf, size, one_line);
+
+	free(path);
+	return rc;
+}
+
+/* One line (trailing newline dropped) of the file at lp_path(@fmt, ...). */
+static int read_line_at(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int read_line_at(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vread_text(buf, size, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* An integer file at lp_path(@fmt, ...) (-EINVAL when it is not one). */
+static int read_long_at(long *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int read_long_at(long *v, const char *fmt, ...)
 {
 	char buf[64], *end;
-	int rc = lp_read_line(rel, buf, sizeof(buf));
+	va_list ap;
+	int rc;
 
+	va_start(ap, fmt);
+	rc = vread_text(buf, sizeof(buf), true, fmt, ap);
+	va_end(ap);
 	if (rc < 0)
 		return rc;
 	errno = 0;
@@ -83,13 +131,41 @@ int lp_read_long(const char *rel, long *v)
 	return 0;
 }
 
+static bool exists_at(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool exists_at(const char *fmt, ...)
+{
+	va_list ap;
+	char *path;
+	bool found;
+
+	va_start(ap, fmt);
+	path = lp_vpath(fmt, ap);
+	va_end(ap);
+	found = path && access(path, F_OK) == 0;
+	free(path);
+	return found;
+}
+
+int lp_read_line(const char *rel, char *buf, size_t size)
+{
+	return read_line_at(buf, size, "%s", rel);
+}
+
+int lp_read_long(const char *rel, long *v)
+{
+	return read_long_at(v, "%s", rel);
+}
+
 int lp_write(const char *rel, const char *s)
 {
-	char path[4096];
-	int fd = open(lp_path(path, sizeof(path), "%s", rel), O_WRONLY | O_CLOEXEC);
+	char *path = lp_path("%s", rel);
+	int fd, rc = 0;
 	ssize_t n;
-	int rc = 0;
 
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	free(path);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, s, strlen(s));
@@ -104,9 +180,7 @@ int lp_write(const char *rel, const char *s)
 
 bool lp_exists(const char *rel)
 {
-	char path[4096];
-
-	return access(lp_path(path, sizeof(path), "%s", rel), F_OK) == 0;
+	return exists_at("%s", rel);
 }
 
 int lp_kernel_release(char *buf, size_t size)
@@ -114,47 +188,49 @@ int lp_kernel_release(char *buf, size_t size)
 	return lp_read_line("/proc/sys/kernel/osrelease", buf, size);
 }
 
-static int notes_file_build_id(const char *rel, struct build_id *id)
-{
-	char path[4096], buf[8192];
-	size_t len;
-	int rc = read_all(lp_path(path, sizeof(path), "%s", rel), buf, sizeof(buf), &len);
+/* A notes file holds a few notes: the build-id, Xen's, the kernel version. */
+#define NOTES_MAX ((size_t)1 << 20)
 
+/* The GNU build-id in the notes file at lp_path(@fmt, ...); -ENODATA if none. */
+static int notes_build_id_at(struct build_id *id, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int notes_build_id_at(struct build_id *id, const char *fmt, ...)
+{
+	uint8_t *buf;
+	size_t len;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vread_file(NOTES_MAX, &buf, &len, fmt, ap);
+	va_end(ap);
 	if (rc < 0)
 		return rc;
 	rc = notes_build_id(buf, len, id);
+	free(buf);
 	return rc == -ENOENT ? -ENODATA : rc;
 }
 
 int lp_vmlinux_build_id(struct build_id *id)
 {
-	return notes_file_build_id("/sys/kernel/notes", id);
+	return notes_build_id_at(id, "/sys/kernel/notes");
 }
 
 bool lp_module_loaded(const char *mod)
 {
-	char rel[256];
-
-	snprintf(rel, sizeof(rel), "/sys/module/%s", mod);
-	return lp_exists(rel);
+	return exists_at("/sys/module/%s", mod);
 }
 
 int lp_module_build_id(const char *mod, struct build_id *id)
 {
-	char rel[256];
-
 	if (!lp_module_loaded(mod))
 		return -ENOENT;
-	snprintf(rel, sizeof(rel), "/sys/module/%s/notes/.note.gnu.build-id", mod);
-	return notes_file_build_id(rel, id);
+	return notes_build_id_at(id, "/sys/module/%s/notes/.note.gnu.build-id", mod);
 }
 
 int lp_module_refcnt(const char *mod, long *refcnt)
 {
-	char rel[256];
-
-	snprintf(rel, sizeof(rel), "/sys/module/%s/refcnt", mod);
-	return lp_read_long(rel, refcnt);
+	return read_long_at(refcnt, "/sys/module/%s/refcnt", mod);
 }
 
 /* ---- the livepatch core ---- */
@@ -166,32 +242,37 @@ bool lp_livepatch_available(void)
 
 int lp_patch(const char *name, struct lp_patch *p)
 {
-	char rel[256];
 	long v;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	snprintf(rel, sizeof(rel), "/sys/kernel/livepatch/%s/enabled", name);
-	rc = lp_read_long(rel, &v);
+	rc = read_long_at(&v, "/sys/kernel/livepatch/%s/enabled", name);
 	if (rc < 0)
 		return rc;
 	p->enabled = v;
-	snprintf(rel, sizeof(rel), "/sys/kernel/livepatch/%s/transition", name);
-	rc = lp_read_long(rel, &v);
+	rc = read_long_at(&v, "/sys/kernel/livepatch/%s/transition", name);
 	p->transition = rc < 0 ? 0 : v;
 	return 0;
 }
 
-/* The sorted names of the subdirectories of @rel: [owned] *@names. */
-static int list_dir(const char *rel, char ***names)
+/* The sorted entries (but . and ..) of the directory lp_path(@fmt, ...): [owned] *@names. */
+static int list_dir(char ***names, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int list_dir(char ***names, const char *fmt, ...)
 {
-	char path[4096];
 	struct dirent **ents = NULL;
-	int n = scandir(lp_path(path, sizeof(path), "%s", rel), &ents, NULL, alphasort);
-	int k = 0;
+	va_list ap;
+	char *path;
+	int n, k = 0;
 
 	*names = NULL;
+	va_start(ap, fmt);
+	path = lp_vpath(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return -ENOMEM;
+	n = scandir(path, &ents, NULL, alphasort);
+	free(path);
 	if (n < 0)
 		return errno == ENOENT ? 0 : -errno;
 	*names = calloc(n + 1, sizeof(char *));
@@ -220,7 +301,7 @@ static void free_names(char **names, int n)
 int lp_patches(struct lp_patch **out)
 {
 	char **names;
-	int n = list_dir("/sys/kernel/livepatch", &names), k = 0;
+	int n = list_dir(&names, "/sys/kernel/livepatch"), k = 0;
 
 	*out = NULL;
 	if (n <= 0)
@@ -260,26 +341,20 @@ static bool all_digits(const char *s)
 
 static void task_comm(int pid, int tid, char *comm, size_t size)
 {
-	char rel[128];
-
-	snprintf(rel, sizeof(rel), "/proc/%d/task/%d/comm", pid, tid);
-	if (lp_read_line(rel, comm, size) < 0)
+	if (read_line_at(comm, size, "/proc/%d/task/%d/comm", pid, tid) < 0)
 		snprintf(comm, size, "?");
 }
 
 static int tasks_of(int pid, int target, struct lp_task *tasks, size_t max, size_t *count)
 {
-	char rel[128], **tids;
-	int n, rc;
+	char **tids;
+	int n = list_dir(&tids, "/proc/%d/task", pid), rc;
 	long st;
 
-	snprintf(rel, sizeof(rel), "/proc/%d/task", pid);
-	n = list_dir(rel, &tids);
 	for (int i = 0; i < n; i++) {
 		int tid = atoi(tids[i]);
 
-		snprintf(rel, sizeof(rel), "/proc/%d/task/%d/patch_state", pid, tid);
-		rc = lp_read_long(rel, &st);
+		rc = read_long_at(&st, "/proc/%d/task/%d/patch_state", pid, tid);
 		if (rc < 0 || st == -1 || st == target)
 			continue;
 		if (tasks && *count < max) {
@@ -299,7 +374,7 @@ static int tasks_of(int pid, int target, struct lp_task *tasks, size_t max, size
 int lp_tasks_left(int target, struct lp_task *tasks, size_t max)
 {
 	char **pids;
-	int n = list_dir("/proc", &pids);
+	int n = list_dir(&pids, "/proc");
 	size_t count = 0;
 
 	if (n < 0)
@@ -313,63 +388,32 @@ int lp_tasks_left(int target, struct lp_task *tasks, size_t max)
 
 int lp_task_stack(int pid, int tid, char *buf, size_t size)
 {
-	char rel[128];
-	char path[4096];
+	char *path = lp_path("/proc/%d/task/%d/stack", pid, tid);
+	int rc = read_text(path, buf, size, false);
 
-	snprintf(rel, sizeof(rel), "/proc/%d/task/%d/stack", pid, tid);
-	return read_all(lp_path(path, sizeof(path), "%s", rel), buf, size, NULL);
+	free(path);
+	return rc;
 }
 
 /* ---- the klp-bundle runtime ---- */
 
 static int read_manifest(struct lp_bundle *b)
 {
-	char path[4096];
-	size_t cap = 1 << 16, len = 0;
-	int fd, rc = 0;
-	ssize_t r;
+	int rc = read_file_at(KLPB_MAX_CORE, &b->manifest, &b->manifest_len,
+			      "/sys/kernel/klp_bundle/%s/manifest", b->module);
 
-	lp_path(path, sizeof(path), "/sys/kernel/klp_bundle/%s/manifest", b->module);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	b->manifest = malloc(cap);
-	while (b->manifest) {
-		if (len == cap) {
-			uint8_t *nb = cap >= KLPB_MAX_CORE ? NULL : realloc(b->manifest, cap * 2);
-
-			if (!nb) {
-				rc = -EFBIG;
-				break;
-			}
-			b->manifest = nb;
-			cap *= 2;
-		}
-		r = read(fd, b->manifest + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : 0;
-			break;
-		}
-		len += r;
-	}
-	close(fd);
-	if (!b->manifest)
-		return -ENOMEM;
-	b->manifest_len = len;
-	if (rc == 0 && klpb_core_decode(b->manifest, len, &b->core, NULL) < 0)
+	if (rc == 0 && klpb_core_decode(b->manifest, b->manifest_len, &b->core, NULL) < 0)
 		b->core = NULL;
 	return rc;
 }
 
+#define OBJECT_ATTR "/sys/kernel/klp_bundle/%s/objects/%s/%s"
+
 static void read_objects(struct lp_bundle *b)
 {
-	char rel[512], **names;
-	int n;
+	char **names;
+	int n = list_dir(&names, "/sys/kernel/klp_bundle/%s/objects", b->module);
 
-	snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/objects", b->module);
-	n = list_dir(rel, &names);
 	if (n <= 0)
 		return;
 	b->objects = calloc(n, sizeof(*b->objects));
@@ -377,13 +421,11 @@ static void read_objects(struct lp_bundle *b)
 		struct lp_object *o = &b->objects[b->n_objects++];
 
 		snprintf(o->name, sizeof(o->name), "%s", names[i]);
-		snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/objects/%s/state",
-			 b->module, names[i]);
-		if (lp_read_line(rel, o->state, sizeof(o->state)) < 0)
+		if (read_line_at(o->state, sizeof(o->state), OBJECT_ATTR, b->module, names[i],
+				 "state"))
 			snprintf(o->state, sizeof(o->state), "unknown");
-		snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/objects/%s/build_id",
-			 b->module, names[i]);
-		if (lp_read_line(rel, o->build_id, sizeof(o->build_id)) < 0)
+		if (read_line_at(o->build_id, sizeof(o->build_id), OBJECT_ATTR, b->module, names[i],
+				 "build_id"))
 			o->build_id[0] = '\0';
 	}
 	free_names(names, n);
@@ -391,20 +433,16 @@ static void read_objects(struct lp_bundle *b)
 
 static void read_bundle(struct lp_bundle *b, const char *module)
 {
-	char rel[512], v[64];
 	struct lp_patch p;
+	char v[64];
 
 	snprintf(b->module, sizeof(b->module), "%s", module);
-	snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/name", module);
-	if (lp_read_line(rel, b->name, sizeof(b->name)) < 0)
+	if (read_line_at(b->name, sizeof(b->name), "/sys/kernel/klp_bundle/%s/name", module) < 0)
 		snprintf(b->name, sizeof(b->name), "%s", module);
-	snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/version", module);
-	if (lp_read_line(rel, v, sizeof(v)) == 0)
+	if (read_line_at(v, sizeof(v), "/sys/kernel/klp_bundle/%s/version", module) == 0)
 		b->version = strtoull(v, NULL, 10);
-	snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/lineage", module);
-	lp_read_line(rel, b->lineage, sizeof(b->lineage));
-	snprintf(rel, sizeof(rel), "/sys/kernel/klp_bundle/%s/replace", module);
-	if (lp_read_line(rel, v, sizeof(v)) == 0)
+	read_line_at(b->lineage, sizeof(b->lineage), "/sys/kernel/klp_bundle/%s/lineage", module);
+	if (read_line_at(v, sizeof(v), "/sys/kernel/klp_bundle/%s/replace", module) == 0)
 		b->replace = strcmp(v, "1") == 0;
 	b->enabled = b->transition = -1;
 	if (lp_patch(module, &p) == 0) {
@@ -419,7 +457,7 @@ static void read_bundle(struct lp_bundle *b, const char *module)
 int lp_bundles(struct lp_bundle **out)
 {
 	char **names;
-	int n = list_dir("/sys/kernel/klp_bundle", &names);
+	int n = list_dir(&names, "/sys/kernel/klp_bundle");
 
 	*out = NULL;
 	if (n <= 0)
@@ -496,12 +534,17 @@ int lp_taint(unsigned long *taint, char *flags, size_t size)
 
 bool lp_cmdline_has(const char *word)
 {
-	char line[4096], *tok, *save = NULL;
+	char *tok, *save = NULL;
+	bool found = false;
+	uint8_t *line;
+	size_t len;
 
-	if (lp_read_line("/proc/cmdline", line, sizeof(line)) < 0)
+	if (read_file_at(ATTR_MAX, &line, &len, "/proc/cmdline") < 0)
 		return false;
-	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
-		if (strcmp(tok, word) == 0)
-			return true;
-	return false;
+	line[strcspn((char *)line, "\n")] = '\0';
+	for (tok = strtok_r((char *)line, " \t", &save); tok && !found;
+	     tok = strtok_r(NULL, " \t", &save))
+		found = strcmp(tok, word) == 0;
+	free(line);
+	return found;
 }

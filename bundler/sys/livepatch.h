@@ -23,9 +23,11 @@
 
 #define LP_NAME_MAX 64
 
-/* @rel ("/sys/kernel/livepatch") with the test root in front; returns @buf. */
-const char *lp_path(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * The path @fmt, ... ("/sys/kernel/livepatch/%s") with the test root in
+ * front: [owned] (free()), NULL when memory runs out.
+ */
+char *lp_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Read one line (trailing newline dropped) of the file at lp_path(@rel). */
 int lp_read_line(const char *rel, char *buf, size_t size);

@@ -6,54 +6,29 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sys/loader.h"
-
-long long ld_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-void ld_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
+#include "util/file.h"
+#include "util/time.h"
 
 static int memfd_with(const void *data, size_t len, const char *name)
 {
 	char label[80];
-	const char *p = data;
-	int fd;
+	int fd, err;
 
 	snprintf(label, sizeof(label), "klp-bundle:%s", name);
 	fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		p += n;
-		len -= n;
+	err = write_all(fd, data, len);
+	if (err < 0) {
+		close(fd);
+		return err;
 	}
 	/* nothing can change the bytes the kernel reads from now on */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}
@@ -62,16 +37,16 @@ static int memfd_with(const void *data, size_t len, const char *name)
 
 int ld_insert(const void *ko, size_t len, const char *name, int busy_ms)
 {
-	long long deadline = ld_now_ms() + busy_ms;
+	long long deadline = now_ms() + busy_ms;
 	int fd = memfd_with(ko, len, name), rc;
 
 	if (fd < 0)
 		return fd;
 	for (;;) {
 		rc = syscall(SYS_finit_module, fd, "", 0) < 0 ? -errno : 0;
-		if (rc != -EBUSY || ld_now_ms() >= deadline)
+		if (rc != -EBUSY || now_ms() >= deadline)
 			break;
-		ld_sleep_ms(100);
+		sleep_ms(100);
 	}
 	close(fd);
 	return rc;
@@ -79,7 +54,7 @@ int ld_insert(const void *ko, size_t len, const char *name, int busy_ms)
 
 int ld_remove(const char *name, int wait_ms)
 {
-	long long deadline = ld_now_ms() + wait_ms;
+	long long deadline = now_ms() + wait_ms;
 	int rc;
 
 	for (;;) {
@@ -88,8 +63,8 @@ int ld_remove(const char *name, int wait_ms)
 			return 0;
 		if (rc != -EAGAIN && rc != -EWOULDBLOCK)
 			return rc;
-		if (ld_now_ms() >= deadline)
+		if (now_ms() >= deadline)
 			return rc;
-		ld_sleep_ms(10);
+		sleep_ms(10);
 	}
 }

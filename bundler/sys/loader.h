@@ -23,8 +23,5 @@ int ld_insert(const void *ko, size_t len, const char *name, int busy_ms);
  * forced.  Returns 0 (also when it is not loaded) or -errno.
  */
 int ld_remove(const char *name, int wait_ms);
-/* Milliseconds on CLOCK_MONOTONIC. */
-long long ld_now_ms(void);
-void ld_sleep_ms(int ms);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sys/modsig.h"
+#include "util/file.h"
 
 #define MODSIG_MARKER "~Module signature appended~\n"
 
@@ -67,7 +68,9 @@ int module_sig_read(const void *ko, size_t len, struct module_sig *sig)
 	fd = memfd_create("klpb-modsig", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = write(fd, ko, len) == (ssize_t)len ? read_info(fd, sig) : -EIO;
+	err = write_all(fd, ko, len);
+	if (!err)
+		err = read_info(fd, sig);
 	close(fd);
 	return err;
 }

@@ -12,4 +12,4 @@ mkdir -p build/fuzz
 $CC -g -O1 -fsanitize=fuzzer,address,undefined -Iformat \
 	format/cbor-validate.c selftests/fuzz/fuzz-validate.c -lcbor \
 	-o build/fuzz/fuzz-validate
-$CC -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iformat -Iformat/include format/*.c format/util/*.c selftests/fuzz/fuzz-bundle.c -lcbor -lcrypto -lzstd -o build/fuzz/fuzz-bundle
+$CC -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iformat -Iformat/include format/*.c selftests/fuzz/fuzz-bundle.c -lcbor -lcrypto -lzstd -o build/fuzz/fuzz-bundle

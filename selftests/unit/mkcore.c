@@ -29,6 +29,7 @@
 #include "create/decls.h"
 #include "create/kernel-cache.h"
 #include "sys/kernel-info.h"
+#include "util/file.h"
 #include "klp-bundle/format.h"
 
 #define MAX_ITEMS 256

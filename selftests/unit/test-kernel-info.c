@@ -10,6 +10,7 @@
 
 #include "sys/kernel-info.h"
 #include "tap.h"
+#include "util/file.h"
 #include "util/hex.h"
 
 static char tmpdir[] = "/tmp/test-kernel-info.XXXXXX";

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hex.h"
+#include "util/hex.h"
 
 void hex_encode(const void *buf, size_t len, char *out)
 {

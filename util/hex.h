@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC poison u8 u16 u32 u64
+
 /* Write @len bytes of @buf as 2*@len lowercase hex digits plus a NUL into @out. */
 void hex_encode(const void *buf, size_t len, char *out);
 /*
