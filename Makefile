@@ -55,6 +55,7 @@ VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforc
 	selftests/vm/orderings
 FUZZ_TESTS := selftests/fuzz/run
 LINT_TESTS := selftests/lint/run selftests/lint/layers
+CFI_TESTS := selftests/cfi/run
 ASAN_CLI_TESTS := selftests/cli/asan
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
@@ -100,16 +101,17 @@ kernel: setup $(O)/selftests/unit/mkcore
 	done
 
 # The whole suite, one prove run and one summary: unit tests and CLI tests
-# (plain and ASan+UBSan), lint (checkpatch, shellcheck), bounded fuzzing,
-# and the in-guest tests (the suite in one boot, the sig_enforce boot, the
-# orderings in two one-CPU guests).
+# (plain and ASan+UBSan), lint (checkpatch, shellcheck), the unit tests
+# built with clang's CFI (selftests/cfi/run builds build-cfi/), bounded
+# fuzzing, and the in-guest tests (the suite in one boot, the sig_enforce
+# boot, the orderings in two one-CPU guests).
 check: setup
 	$(MAKE) NO_SETUP=1 tests
 	$(MAKE) NO_SETUP=1 asan
 	$(MAKE) NO_SETUP=1 kernel
 	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
-		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
+		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(CFI_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
 
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
@@ -130,7 +132,7 @@ bench-apply: setup
 	bench/apply
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-cfi
 	@for d in $(KBUILD_DIRS); do \
 		[ -d $(KDIR) ] && $(MAKE) -C $(KDIR) M=$(CURDIR)/$$d clean >/dev/null; \
 	done; true

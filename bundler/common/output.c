@@ -8,6 +8,9 @@
 #include "common/ctx.h"
 
 static void vreport(struct klpb_ctx *ctx, int err, const char *level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void vreport(struct klpb_ctx *ctx, int err, const char *level, const char *fmt, va_list ap)
 {
 	if (ctx->json) {
 		if (ctx->err_msg || err == 0)

@@ -23,6 +23,9 @@ struct scanner {
 };
 
 static int scan_err(struct scanner *sc, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int scan_err(struct scanner *sc, unsigned int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

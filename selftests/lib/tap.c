@@ -17,6 +17,9 @@ void tap_plan(int n)
 	fflush(stdout);
 }
 
+static bool report(bool pass, const char *file, int line, const char *directive, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 5, 0)));
+
 static bool report(bool pass, const char *file, int line, const char *directive,
 		   const char *fmt, va_list ap)
 {
