@@ -117,10 +117,10 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		{}
 	};
 	bool have_version = false;
-	int c, err = 0;
+	int c, rc = 0;
 
 	o->replace = true;
-	while (!err && (c = getopt_long(argc, argv, "o:n:V:k:d:h", opts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, "o:n:V:k:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'n': o->name = optarg; break;
@@ -130,15 +130,15 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 						 UINT_MAX, optarg);
 			have_version = true;
 			break;
-		case 'k': err = strv_push(&o->kernels, optarg); break;
+		case 'k': rc = strv_push(&o->kernels, optarg); break;
 		case OPT_KDIR: o->kdir = optarg; break;
 		case OPT_VMLINUX: o->vmlinux = optarg; break;
-		case OPT_TMOD: err = strv_push(&o->target_modules, optarg); break;
+		case OPT_TMOD: rc = strv_push(&o->target_modules, optarg); break;
 		case OPT_NOREPLACE: o->replace = false; break;
-		case OPT_REQ: err = strv_push(&o->requires, optarg); break;
-		case OPT_CONFL: err = strv_push(&o->conflicts, optarg); break;
+		case OPT_REQ: rc = strv_push(&o->requires, optarg); break;
+		case OPT_CONFL: rc = strv_push(&o->conflicts, optarg); break;
 		case 'd': o->description = optarg; break;
-		case OPT_CVE: err = strv_push(&o->cves, optarg); break;
+		case OPT_CVE: rc = strv_push(&o->cves, optarg); break;
 		case OPT_LINEAGE: o->lineage_hex = optarg; break;
 		case OPT_BASE: o->base = optarg; break;
 		case OPT_SIGN: o->sign_key = optarg; break;
@@ -152,11 +152,11 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 			return usage_err(ctx, "bad option for 'create'");
 		}
 	}
-	if (err)
-		return err;
+	if (rc)
+		return rc;
 	for (int i = optind; i < argc; i++)
-		if ((err = strv_push(&o->sources, argv[i])))
-			return err;
+		if ((rc = strv_push(&o->sources, argv[i])))
+			return rc;
 	if (!o->out || !o->name || !have_version)
 		return usage_err(ctx, "create needs -o OUT, --name NAME and --version N");
 	if (o->sources.n == 0 && !o->base)
@@ -225,15 +225,15 @@ static int read_sources(struct klpb_ctx *ctx, const struct create_opts *o,
 		const char *path = o->sources.v[i], *base = strrchr(path, '/');
 		uint8_t *data;
 		size_t len;
-		int err = read_file(path, &data, &len);
+		int rc = read_file(path, &data, &len);
 
-		if (err) {
-			p_err(ctx, err, "cannot read source '%s': %s", path, strerror(-err));
-			return err;
+		if (rc) {
+			p_err(ctx, rc, "cannot read source '%s': %s", path, strerror(-rc));
+			return rc;
 		}
-		err = add_source(ctx, st, base ? base + 1 : path, data, len);
-		if (err)
-			return err;
+		rc = add_source(ctx, st, base ? base + 1 : path, data, len);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -246,60 +246,60 @@ static int read_base(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 	struct klpb_error ferr = { 0 };
 	struct klpb_bundle *b = NULL;
 	struct mapped_file m;
-	int err = open_bundle(ctx, o->base, &m, &b);
+	int rc = open_bundle(ctx, o->base, &m, &b);
 
-	if (err)
-		return err;
-	err = klpb_bundle_verify(b, NULL, 0, &res, &ferr);
-	if (err) {
-		report_format_error(ctx, o->base, err, &ferr);
+	if (rc)
+		return rc;
+	rc = klpb_bundle_verify(b, NULL, 0, &res, &ferr);
+	if (rc) {
+		report_format_error(ctx, o->base, rc, &ferr);
 	} else if (!b->sources) {
-		err = -ENODATA;
-		p_err(ctx, err, "'%s' has no embedded sources: cannot build a successor", o->base);
+		rc = -ENODATA;
+		p_err(ctx, rc, "'%s' has no embedded sources: cannot build a successor", o->base);
 	} else if (o->version <= b->core.version) {
-		err = usage_err(ctx, "version %" PRIu64 " is not higher than --base's %" PRIu64,
+		rc = usage_err(ctx, "version %" PRIu64 " is not higher than --base's %" PRIu64,
 				o->version, b->core.version);
 	} else if (strcmp(b->core.name, o->name) != 0) {
-		err = usage_err(ctx, "--base is bundle '%s', not '%s'", b->core.name, o->name);
+		rc = usage_err(ctx, "--base is bundle '%s', not '%s'", b->core.name, o->name);
 	}
 	memcpy(lineage, b->core.lineage, KLPB_LINEAGE_LEN);
-	for (size_t i = 0; !err && i < b->n_sources; i++) {
+	for (size_t i = 0; !rc && i < b->n_sources; i++) {
 		uint8_t *copy = malloc(b->sources[i].len ? b->sources[i].len : 1);
 
 		if (!copy) {
-			err = -ENOMEM;
+			rc = -ENOMEM;
 			break;
 		}
 		memcpy(copy, b->sources[i].data, b->sources[i].len);
-		err = add_source(ctx, st, b->core.provenance.sources[i].name, copy,
+		rc = add_source(ctx, st, b->core.provenance.sources[i].name, copy,
 				 b->sources[i].len);
 	}
 	klpb_bundle_free(b);
 	unmap_file(&m);
-	return err;
+	return rc;
 }
 
 static int scan_decls(struct klpb_ctx *ctx, struct create_state *st)
 {
 	char msg[512];
-	int err;
+	int rc;
 
 	for (size_t i = 0; i < st->n_sources; i++) {
-		err = decls_scan(&st->decls, st->sources[i].name, (const char *)st->sources[i].data,
+		rc = decls_scan(&st->decls, st->sources[i].name, (const char *)st->sources[i].data,
 				 st->sources[i].len, msg, sizeof(msg));
-		if (err) {
-			p_err(ctx, err, "%s", err == -EINVAL ? msg : strerror(-err));
-			return err;
+		if (rc) {
+			p_err(ctx, rc, "%s", rc == -EINVAL ? msg : strerror(-rc));
+			return rc;
 		}
 	}
 	if (st->decls.n_funcs == 0) {
 		p_err(ctx, -EINVAL, "the sources declare no replaced function (KLPB_PATCH_FUNC)");
 		return -EINVAL;
 	}
-	err = decls_objects(&st->decls, &st->objects, &st->n_objects);
-	if (!err)	/* the format lists objects by name */
+	rc = decls_objects(&st->decls, &st->objects, &st->n_objects);
+	if (!rc)	/* the format lists objects by name */
 		create_sort(st->objects, st->n_objects, sizeof(*st->objects), create_cmp_strp);
-	return err;
+	return rc;
 }
 
 /* The --target-module FILE for @object, or NULL. */
@@ -320,18 +320,18 @@ static int open_target(struct klpb_ctx *ctx, const struct create_opts *o,
 		       struct create_state *st, struct target *t, const char *release)
 {
 	char msg[1024];
-	int err = target_init(t, release, o->kdir, o->vmlinux, msg, sizeof(msg));
+	int rc = target_init(t, release, o->kdir, o->vmlinux, msg, sizeof(msg));
 
-	for (size_t i = 0; !err && i < st->n_objects; i++) {
+	for (size_t i = 0; !rc && i < st->n_objects; i++) {
 		if (strcmp(st->objects[i], "vmlinux") == 0)
 			continue;
-		err = target_add_module(t, st->objects[i],
+		rc = target_add_module(t, st->objects[i],
 					target_module_override(o, st->objects[i]), msg,
 					sizeof(msg));
 	}
-	if (err)
-		p_err(ctx, err, "%s", msg);
-	return err;
+	if (rc)
+		p_err(ctx, rc, "%s", msg);
+	return rc;
 }
 
 /*
@@ -341,18 +341,18 @@ static int open_target(struct klpb_ctx *ctx, const struct create_opts *o,
 static int check_functions(struct klpb_ctx *ctx, struct create_state *st)
 {
 	char msg[1024];
-	int err = 0;
+	int rc = 0;
 
-	for (size_t t = 0; !err && t < st->n_targets; t++) {
-		for (size_t i = 0; !err && i < st->decls.n_funcs; i++)
-			err = target_check_func(&st->targets[t], &st->decls.funcs[i], msg, sizeof(msg));
-		for (size_t i = 0; !err && i < st->decls.n_symrefs; i++)
-			err = target_check_symref(&st->targets[t], &st->decls.symrefs[i], msg,
+	for (size_t t = 0; !rc && t < st->n_targets; t++) {
+		for (size_t i = 0; !rc && i < st->decls.n_funcs; i++)
+			rc = target_check_func(&st->targets[t], &st->decls.funcs[i], msg, sizeof(msg));
+		for (size_t i = 0; !rc && i < st->decls.n_symrefs; i++)
+			rc = target_check_symref(&st->targets[t], &st->decls.symrefs[i], msg,
 						  sizeof(msg));
 	}
-	if (err)
-		p_err(ctx, err, "%s", msg);
-	return err;
+	if (rc)
+		p_err(ctx, rc, "%s", msg);
+	return rc;
 }
 
 static int open_targets(struct klpb_ctx *ctx, const struct create_opts *o,
@@ -360,7 +360,7 @@ static int open_targets(struct klpb_ctx *ctx, const struct create_opts *o,
 {
 	char *fallback = NULL;
 	size_t n = o->kernels.n ? o->kernels.n : 1;
-	int err = 0;
+	int rc = 0;
 
 	for (size_t i = 0; i < o->target_modules.n; i++) {
 		const char *eq = strchr(o->target_modules.v[i], '=');
@@ -375,11 +375,11 @@ static int open_targets(struct klpb_ctx *ctx, const struct create_opts *o,
 					 o->target_modules.v[i]);
 	}
 	if (!o->kernels.n) {
-		err = o->kdir ? target_kdir_release(o->kdir, &fallback) :
+		rc = o->kdir ? target_kdir_release(o->kdir, &fallback) :
 				target_default_release(&fallback);
-		if (err) {
-			p_err(ctx, err, "no target kernel: no kernel headers are installed (pass --kernel)");
-			return err;
+		if (rc) {
+			p_err(ctx, rc, "no target kernel: no kernel headers are installed (pass --kernel)");
+			return rc;
 		}
 	}
 	st->targets = calloc(n, sizeof(*st->targets));
@@ -387,12 +387,12 @@ static int open_targets(struct klpb_ctx *ctx, const struct create_opts *o,
 		free(fallback);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; !err && i < n; i++) {
+	for (size_t i = 0; !rc && i < n; i++) {
 		st->n_targets++;
-		err = open_target(ctx, o, st, &st->targets[i], o->kernels.n ? o->kernels.v[i] : fallback);
+		rc = open_target(ctx, o, st, &st->targets[i], o->kernels.n ? o->kernels.v[i] : fallback);
 	}
 	free(fallback);
-	return err;
+	return rc;
 }
 
 static int start_build(struct klpb_ctx *ctx, const struct create_opts *o,
@@ -408,20 +408,20 @@ static int start_build(struct klpb_ctx *ctx, const struct create_opts *o,
 		.keep_dir = o->keep_build,
 	};
 	char *desc = create_desc_text(st, &st->targets[i]);
-	int err;
+	int rc;
 
 	if (!desc)
 		return -ENOMEM;
 	job.desc = desc;
 	p_info(ctx, "building '%s' for kernel %s", st->module_name, st->targets[i].release);
-	err = kbuild_start(&job, &st->builds[i]);
+	rc = kbuild_start(&job, &st->builds[i]);
 	free(desc);
-	if (err)
-		p_err(ctx, err, "cannot start the build for kernel %s: %s", st->targets[i].release,
-		      strerror(-err));
+	if (rc)
+		p_err(ctx, rc, "cannot start the build for kernel %s: %s", st->targets[i].release,
+		      strerror(-rc));
 	else
 		st->n_builds++;
-	return err;
+	return rc;
 }
 
 /* Turn the module's KLPB_SYMBOL slots into livepatch relocations (klp-reloc.c). */
@@ -429,7 +429,7 @@ static int add_klp_relocations(struct klpb_ctx *ctx, struct create_state *st, si
 {
 	struct klp_symref *refs = NULL;
 	char msg[512] = "";
-	int n, err;
+	int n, rc;
 
 	n = klp_symrefs_read(st->kos[i].data, st->kos[i].len, &refs, msg, sizeof(msg));
 	if (n >= 0 && n != (int)st->decls.n_symrefs) {
@@ -439,43 +439,43 @@ static int add_klp_relocations(struct klpb_ctx *ctx, struct create_state *st, si
 		klp_symrefs_free(refs, n);
 		return -EINVAL;
 	}
-	err = n < 0 ? n : klp_reloc_rewrite(&st->kos[i], refs, n, msg, sizeof(msg));
-	if (err)
-		p_err(ctx, err, "cannot add the livepatch relocations: %s", msg[0] ? msg : strerror(-err));
+	rc = n < 0 ? n : klp_reloc_rewrite(&st->kos[i], refs, n, msg, sizeof(msg));
+	if (rc)
+		p_err(ctx, rc, "cannot add the livepatch relocations: %s", msg[0] ? msg : strerror(-rc));
 	klp_symrefs_free(refs, n > 0 ? n : 0);
-	return err;
+	return rc;
 }
 
 static int sign_module(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 {
 	char *log = NULL;
-	int err = kbuild_sign(st->targets[i].kdir, st->opts->module_key, st->opts->module_cert,
+	int rc = kbuild_sign(st->targets[i].kdir, st->opts->module_key, st->opts->module_cert,
 			      &st->kos[i], &log);
 
-	if (err) {
+	if (rc) {
 		if (log && !ctx->json)
 			fputs(log, stderr);
-		p_err(ctx, err, "signing the module for kernel %s with '%s' failed%s",
+		p_err(ctx, rc, "signing the module for kernel %s with '%s' failed%s",
 		      st->targets[i].release, st->opts->module_key,
-		      err == -ENOEXEC ? " (sign-file's output is above)" : "");
+		      rc == -ENOEXEC ? " (sign-file's output is above)" : "");
 	}
 	free(log);
-	return err;
+	return rc;
 }
 
 static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 {
 	char *log = NULL;
-	int err, n;
+	int rc, n;
 
-	err = kbuild_finish(&st->builds[i], &st->kos[i], &log);
-	if (err) {
+	rc = kbuild_finish(&st->builds[i], &st->kos[i], &log);
+	if (rc) {
 		if (log && !ctx->json)
 			fputs(log, stderr);
-		p_err(ctx, err, "building the module for kernel %s failed%s", st->targets[i].release,
-		      err == -ENOEXEC ? " (the build's output is above)" : "");
+		p_err(ctx, rc, "building the module for kernel %s failed%s", st->targets[i].release,
+		      rc == -ENOEXEC ? " (the build's output is above)" : "");
 		free(log);
-		return err;
+		return rc;
 	}
 	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, ".klpb.funcs", FUNC_DECL_SIZE);
 	if (n != (int)st->decls.n_funcs) {
@@ -484,10 +484,10 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		      n, st->decls.n_funcs);
 		return -EINVAL;
 	}
-	err = add_klp_relocations(ctx, st, i);
-	if (!err && st->opts->module_key)
-		err = sign_module(ctx, st, i);
-	return err;
+	rc = add_klp_relocations(ctx, st, i);
+	if (!rc && st->opts->module_key)
+		rc = sign_module(ctx, st, i);
+	return rc;
 }
 
 /*
@@ -501,27 +501,27 @@ static int build_modules(struct klpb_ctx *ctx, const struct create_opts *o,
 {
 	struct klpb_error ferr = { 0 };
 	size_t i;
-	int err;
+	int rc;
 
-	err = klpb_core_encode(&st->core, &st->core_bytes, &ferr);
-	if (err)
-		return report_format_error(ctx, o->out, err, &ferr);
+	rc = klpb_core_encode(&st->core, &st->core_bytes, &ferr);
+	if (rc)
+		return report_format_error(ctx, o->out, rc, &ferr);
 	st->kos = calloc(st->n_targets, sizeof(*st->kos));
 	st->builds = calloc(st->n_targets, sizeof(*st->builds));
 	if (!st->kos || !st->builds)
 		return -ENOMEM;
-	for (i = 0; !err && i < st->n_targets; i++)
-		err = start_build(ctx, o, st, i);
-	if (!err)
-		err = check_functions(ctx, st);
+	for (i = 0; !rc && i < st->n_targets; i++)
+		rc = start_build(ctx, o, st, i);
+	if (!rc)
+		rc = check_functions(ctx, st);
 	for (i = 0; i < st->n_builds; i++) {
-		if (err)
+		if (rc)
 			kbuild_abort(&st->builds[i]);
 		else
-			err = finish_build(ctx, st, i);
+			rc = finish_build(ctx, st, i);
 	}
 	st->n_builds = 0;
-	return err;
+	return rc;
 }
 
 static int encode_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
@@ -534,18 +534,18 @@ static int encode_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
 		.sources = st->source_bytes,
 	};
 	struct klpb_error ferr = { 0 };
-	int err;
+	int rc;
 
 	if (!mods)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n_targets; i++)
 		mods[i] = (struct klpb_module_input){ st->kos[i].data, st->kos[i].len,
 						       KLPB_COMPRESSION_ZSTD };
-	err = klpb_bundle_build(&in, &st->file, &ferr);
+	rc = klpb_bundle_build(&in, &st->file, &ferr);
 	free(mods);
-	if (err)
-		report_format_error(ctx, o->out, err, &ferr);
-	return err;
+	if (rc)
+		report_format_error(ctx, o->out, rc, &ferr);
+	return rc;
 }
 
 static int sign_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
@@ -555,20 +555,20 @@ static int sign_bundle(struct klpb_ctx *ctx, const struct create_opts *o,
 	struct klpb_bundle *b = NULL;
 	struct klpb_buf signed_file = { 0 };
 	struct klpb_key *k = NULL;
-	int err = load_private_key(ctx, o->sign_key, &k);
+	int rc = load_private_key(ctx, o->sign_key, &k);
 
-	if (err)
-		return err;
-	err = klpb_bundle_load(st->file.data, st->file.len, &b, &ferr);
-	if (!err)
-		err = klpb_bundle_sign(b, k, &ferr);
-	if (!err)
-		err = klpb_bundle_write(b, &signed_file, &ferr);
+	if (rc)
+		return rc;
+	rc = klpb_bundle_load(st->file.data, st->file.len, &b, &ferr);
+	if (!rc)
+		rc = klpb_bundle_sign(b, k, &ferr);
+	if (!rc)
+		rc = klpb_bundle_write(b, &signed_file, &ferr);
 	klpb_bundle_free(b);
 	klpb_key_free(k);
-	if (err) {
+	if (rc) {
 		klpb_buf_free(&signed_file);
-		return report_format_error(ctx, o->out, err, &ferr);
+		return report_format_error(ctx, o->out, rc, &ferr);
 	}
 	klpb_buf_free(&st->file);
 	st->file = signed_file;
@@ -652,38 +652,38 @@ int cmd_create(struct klpb_ctx *ctx, int argc, char **argv)
 	struct create_opts o = { 0 };
 	struct create_state st = { 0 };
 	uint8_t lineage[KLPB_LINEAGE_LEN];
-	int err = parse_opts(ctx, argc, argv, &o);
+	int rc = parse_opts(ctx, argc, argv, &o);
 
 	st.opts = &o;
-	if (err)
+	if (rc)
 		goto out;
-	err = create_make_lineage(ctx, &o, lineage);
-	if (!err)
-		err = create_parse_deps(ctx, &o.requires, "--requires", &st.requires, &st.n_requires);
-	if (!err)
-		err = create_parse_deps(ctx, &o.conflicts, "--conflicts", &st.conflicts, &st.n_conflicts);
-	if (!err && o.base)
-		err = read_base(ctx, &o, &st, lineage);
-	if (!err)
-		err = read_sources(ctx, &o, &st);
-	if (!err)
-		err = scan_decls(ctx, &st);
-	if (!err)
-		err = open_targets(ctx, &o, &st);
-	if (!err)
-		err = create_make_core(ctx, &o, &st, lineage);
-	if (!err)
-		err = build_modules(ctx, &o, &st);
-	if (!err)
-		err = encode_bundle(ctx, &o, &st);
-	if (!err && o.sign_key)
-		err = sign_bundle(ctx, &o, &st);
-	if (!err) {
-		err = write_file_atomic(o.out, st.file.data, st.file.len, 0644, false);
-		if (err)
-			p_err(ctx, err, "cannot write '%s': %s", o.out, strerror(-err));
+	rc = create_make_lineage(ctx, &o, lineage);
+	if (!rc)
+		rc = create_parse_deps(ctx, &o.requires, "--requires", &st.requires, &st.n_requires);
+	if (!rc)
+		rc = create_parse_deps(ctx, &o.conflicts, "--conflicts", &st.conflicts, &st.n_conflicts);
+	if (!rc && o.base)
+		rc = read_base(ctx, &o, &st, lineage);
+	if (!rc)
+		rc = read_sources(ctx, &o, &st);
+	if (!rc)
+		rc = scan_decls(ctx, &st);
+	if (!rc)
+		rc = open_targets(ctx, &o, &st);
+	if (!rc)
+		rc = create_make_core(ctx, &o, &st, lineage);
+	if (!rc)
+		rc = build_modules(ctx, &o, &st);
+	if (!rc)
+		rc = encode_bundle(ctx, &o, &st);
+	if (!rc && o.sign_key)
+		rc = sign_bundle(ctx, &o, &st);
+	if (!rc) {
+		rc = write_file_atomic(o.out, st.file.data, st.file.len, 0644, false);
+		if (rc)
+			p_err(ctx, rc, "cannot write '%s': %s", o.out, strerror(-rc));
 	}
-	if (!err)
+	if (!rc)
 		print_result(ctx, &o, &st);
 out:
 	create_free(&st);
@@ -693,5 +693,5 @@ out:
 	free(o.cves.v);
 	free(o.target_modules.v);
 	free(o.sources.v);
-	return err > 0 ? 0 : err;
+	return rc > 0 ? 0 : rc;
 }

@@ -226,7 +226,7 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 {
 	char lineage_hex[2 * KLPB_LINEAGE_LEN + 1];
 	struct klpb_core *c = &st->core;
-	int err;
+	int rc;
 
 	/* The format's order: sources and dependencies by name, CVE ids bytewise. */
 	create_sort(st->sources, st->n_sources, sizeof(*st->sources), cmp_source);
@@ -266,10 +266,10 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 		.n_states = 1,
 	};
 	memcpy(c->lineage, lineage, KLPB_LINEAGE_LEN);
-	err = make_objects(st);
-	if (!err)
-		err = make_targets(st);
-	return err;
+	rc = make_objects(st);
+	if (!rc)
+		rc = make_targets(st);
+	return rc;
 }
 
 /* klpb_desc.h for target @t: the contract of kernel/bundle.kbuild. */

@@ -306,27 +306,27 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 		       unsigned int line)
 {
 	char args[ARGS_MAX][WORD_MAX];
-	int err;
+	int rc;
 
 	if (strcmp(word, "KLPB_PATCH_FUNC") == 0) {
-		err = read_args(sc, word, args, 3, false, line);
-		return err ? err : add_func(sc, list, args, false, line);
+		rc = read_args(sc, word, args, 3, false, line);
+		return rc ? rc : add_func(sc, list, args, false, line);
 	}
 	if (strcmp(word, "KLPB_PATCH_FUNC_POS") == 0) {
-		err = read_args(sc, word, args, 4, false, line);
-		return err ? err : add_func(sc, list, args, true, line);
+		rc = read_args(sc, word, args, 4, false, line);
+		return rc ? rc : add_func(sc, list, args, true, line);
 	}
 	if (strcmp(word, "KLPB_SYMBOL") == 0 || strcmp(word, "KLPB_SYMBOL_POS") == 0) {
 		bool pos = word[11] == '_';
 
-		err = read_args(sc, word, args, pos ? 3 : 2, true, line);
-		if (!err)
-			err = skip_type_arg(sc, word, line);
-		return err ? err : add_symref(sc, list, args, pos, line);
+		rc = read_args(sc, word, args, pos ? 3 : 2, true, line);
+		if (!rc)
+			rc = skip_type_arg(sc, word, line);
+		return rc ? rc : add_symref(sc, list, args, pos, line);
 	}
 	if (strcmp(word, "KLPB_OBJECT_CALLBACKS") == 0) {
-		err = read_args(sc, word, args, 5, false, line);
-		return err ? err : add_callbacks(sc, list, args, line);
+		rc = read_args(sc, word, args, 5, false, line);
+		return rc ? rc : add_callbacks(sc, list, args, line);
 	}
 	return 0;
 }
@@ -352,7 +352,7 @@ int decls_scan(struct decl_list *list, const char *path, const char *text, size_
 			char word[32];
 			size_t n = 0;
 			unsigned int line = sc.line;
-			int err;
+			int rc;
 
 			while (is_word_char(peek(&sc, 0))) {
 				if (n + 1 < sizeof(word))
@@ -360,9 +360,9 @@ int decls_scan(struct decl_list *list, const char *path, const char *text, size_
 				advance(&sc);
 			}
 			word[n] = '\0';
-			err = handle_word(&sc, list, word, line);
-			if (err)
-				return err;
+			rc = handle_word(&sc, list, word, line);
+			if (rc)
+				return rc;
 			continue;
 		}
 		advance(&sc);

@@ -32,7 +32,7 @@ static int write_whole(const char *dir, const char *name, const void *data, size
 {
 	char path[4096];
 	const uint8_t *p = data;
-	int fd, err = 0;
+	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -44,15 +44,15 @@ static int write_whole(const char *dir, const char *name, const void *data, size
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = -errno;
+			rc = -errno;
 			break;
 		}
 		p += n;
 		len -= n;
 	}
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	return err;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
 }
 
 /*
@@ -97,9 +97,9 @@ static int wait_logged(pid_t pid)
 static int run_logged(char *const argv[], const char *log_path)
 {
 	pid_t pid;
-	int err = spawn_logged(argv, log_path, &pid);
+	int rc = spawn_logged(argv, log_path, &pid);
 
-	return err ? err : wait_logged(pid);
+	return rc ? rc : wait_logged(pid);
 }
 
 static char *kbuild_file(const struct kbuild_job *job, const char *dir)
@@ -134,20 +134,20 @@ static char *kbuild_file(const struct kbuild_job *job, const char *dir)
 static int write_inputs(const struct kbuild_job *job, const char *dir)
 {
 	char *kbuild = kbuild_file(job, dir);
-	int err;
+	int rc;
 
 	if (!kbuild)
 		return -ENOMEM;
-	err = write_whole(dir, "Kbuild", kbuild, strlen(kbuild));
+	rc = write_whole(dir, "Kbuild", kbuild, strlen(kbuild));
 	free(kbuild);
-	if (!err)
-		err = write_whole(dir, "klpb_desc.h", job->desc, strlen(job->desc));
-	if (!err)
-		err = write_whole(dir, "core.cbor", job->core.data, job->core.len);
-	for (size_t i = 0; !err && i < job->n_sources; i++)
-		err = write_whole(dir, job->sources[i].name, job->sources[i].data,
+	if (!rc)
+		rc = write_whole(dir, "klpb_desc.h", job->desc, strlen(job->desc));
+	if (!rc)
+		rc = write_whole(dir, "core.cbor", job->core.data, job->core.len);
+	for (size_t i = 0; !rc && i < job->n_sources; i++)
+		rc = write_whole(dir, job->sources[i].name, job->sources[i].data,
 				  job->sources[i].len);
-	return err;
+	return rc;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -189,14 +189,14 @@ int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
 	char *argv[] = { "make", "-C", (char *)job->kdir, mdir, jobs, map[0], map[1], "modules",
 			 NULL };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int err;
+	int rc;
 
 	*p = (struct kbuild_proc){ 0 };
 	snprintf(p->module_name, sizeof(p->module_name), "%s", job->module_name);
-	err = make_dir(job, p);
-	if (err) {
+	rc = make_dir(job, p);
+	if (rc) {
 		p->dir[0] = '\0';
-		return err;
+		return rc;
 	}
 	snprintf(mdir, sizeof(mdir), "M=%s", p->dir);
 	snprintf(jobs, sizeof(jobs), "-j%ld", ncpu > 0 ? ncpu : 1);
@@ -212,12 +212,12 @@ int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
 		 "KAFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/", p->dir,
 		 job->runtime_dir);
 	path_in(p, "build.log", log_path, sizeof(log_path));
-	err = write_inputs(job, p->dir);
-	if (!err)
-		err = spawn_logged(argv, log_path, &p->pid);
-	if (err)
+	rc = write_inputs(job, p->dir);
+	if (!rc)
+		rc = spawn_logged(argv, log_path, &p->pid);
+	if (rc)
 		remove_dir(p);
-	return err;
+	return rc;
 }
 
 int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log)
@@ -226,7 +226,7 @@ int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log)
 	char *strip_argv[] = { "strip", "--strip-debug", "-o", stripped, built, NULL };
 	uint8_t *data;
 	size_t len;
-	int err;
+	int rc;
 
 	*log = NULL;
 	path_in(p, "build.log", log_path, sizeof(log_path));
@@ -235,22 +235,22 @@ int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log)
 	snprintf(name, sizeof(name), "%s.stripped.ko", p->module_name);
 	path_in(p, name, stripped, sizeof(stripped));
 
-	err = wait_logged(p->pid);
+	rc = wait_logged(p->pid);
 	p->pid = 0;
-	if (!err)
-		err = run_logged(strip_argv, log_path);
-	if (err == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
+	if (!rc)
+		rc = run_logged(strip_argv, log_path);
+	if (rc == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
 		*log = strndup((char *)data, len);
 		free(data);
 	}
-	if (!err)
-		err = read_file(stripped, &data, &len);
-	if (!err) {
+	if (!rc)
+		rc = read_file(stripped, &data, &len);
+	if (!rc) {
 		ko->data = data;
 		ko->len = ko->cap = len;
 	}
 	remove_dir(p);
-	return err;
+	return rc;
 }
 
 void kbuild_abort(struct kbuild_proc *p)
@@ -271,7 +271,7 @@ int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb
 	char *argv[] = { sign_file, "sha256", (char *)key, (char *)cert, mod, NULL };
 	uint8_t *data;
 	size_t len;
-	int err;
+	int rc;
 
 	*log = NULL;
 	snprintf(dir, sizeof(dir), "%s/klp-bundle-sign.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -280,22 +280,22 @@ int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb
 	snprintf(sign_file, sizeof(sign_file), "%s/scripts/sign-file", kdir);
 	snprintf(mod, sizeof(mod), "%s/module.ko", dir);
 	snprintf(log_path, sizeof(log_path), "%s/sign.log", dir);
-	err = write_whole(dir, "module.ko", ko->data, ko->len);
-	if (!err)
-		err = run_logged(argv, log_path);
-	if (err == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
+	rc = write_whole(dir, "module.ko", ko->data, ko->len);
+	if (!rc)
+		rc = run_logged(argv, log_path);
+	if (rc == -ENOEXEC && read_file(log_path, &data, &len) == 0) {
 		*log = strndup((char *)data, len);
 		free(data);
 	}
-	if (!err)
-		err = read_file(mod, &data, &len);
-	if (!err) {
+	if (!rc)
+		rc = read_file(mod, &data, &len);
+	if (!rc) {
 		klpb_buf_free(ko);
 		ko->data = data;
 		ko->len = ko->cap = len;
 	}
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return err;
+	return rc;
 }
 
 int kbuild_section_entries(const void *ko, size_t len, const char *section, size_t entsize)

@@ -37,13 +37,13 @@ static int entry_for(const char *image, char *path, size_t path_size, char *iden
 	uint8_t md[KLPB_SHA256_LEN];
 	char dir[4096], name[17];
 	struct stat st;
-	int err;
+	int rc;
 
 	if (stat(image, &st) < 0)
 		return -errno;
-	err = cache_dir(dir, sizeof(dir));
-	if (err)
-		return err;
+	rc = cache_dir(dir, sizeof(dir));
+	if (rc)
+		return rc;
 	klpb_sha256(image, strlen(image), md);
 	hex_encode(md, 8, name);
 	snprintf(path, path_size, "%s/kernel-%s", dir, name);
@@ -57,24 +57,24 @@ int kernel_cache_get(const char *image, struct build_id *id, struct symtab **sym
 {
 	char path[4200], ident[4400], line[4400], hexid[2 * BUILD_ID_MAX + 2];
 	FILE *f;
-	int err;
+	int rc;
 
-	err = entry_for(image, path, sizeof(path), ident, sizeof(ident));
-	if (err)
+	rc = entry_for(image, path, sizeof(path), ident, sizeof(ident));
+	if (rc)
 		return -ENOENT;
 	f = fopen(path, "re");
 	if (!f)
 		return -ENOENT;
-	err = -ENOENT;
+	rc = -ENOENT;
 	if (fgets(line, sizeof(line), f) && strcmp(line, ident) == 0 &&
 	    fgets(hexid, sizeof(hexid), f)) {
 		hexid[strcspn(hexid, "\n")] = '\0';
 		id->len = strlen(hexid) / 2;
 		if (id->len == 20 && hex_decode(hexid, id->bytes, id->len) == 0)
-			err = syms ? symtab_read_lines(f, syms) : 0;
+			rc = syms ? symtab_read_lines(f, syms) : 0;
 	}
 	fclose(f);
-	return err ? -ENOENT : 0;
+	return rc ? -ENOENT : 0;
 }
 
 void kernel_cache_put(const char *image, const struct build_id *id, const struct symtab *syms)

@@ -95,10 +95,10 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 	GElf_Sym sym;
 	int64_t addend;
 	size_t at, n;
-	int err = reloc_at(r, offset, &sym, &addend);
+	int rc = reloc_at(r, offset, &sym, &addend);
 
-	if (err)
-		return err;
+	if (rc)
+		return rc;
 	scn = elf_getscn(r->elf, sym.st_shndx);
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	at = sym.st_value + (size_t)addend;
@@ -119,22 +119,22 @@ static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slot
 	size_t base = i * SYMREF_SIZE;
 	GElf_Sym sym;
 	int64_t addend;
-	int err;
+	int rc;
 
 	memcpy(&ref->sympos, (const uint8_t *)decls->d_buf + base + SYMREF_SYMPOS,
 	       sizeof(ref->sympos));
-	err = string_at(r, base + SYMREF_OBJECT, &ref->object);
-	if (!err)
-		err = string_at(r, base + SYMREF_NAME, &ref->name);
-	if (!err)
-		err = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
-	if (!err && sym.st_shndx != slots) {
+	rc = string_at(r, base + SYMREF_OBJECT, &ref->object);
+	if (!rc)
+		rc = string_at(r, base + SYMREF_NAME, &ref->name);
+	if (!rc)
+		rc = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
+	if (!rc && sym.st_shndx != slots) {
 		snprintf(r->msg, r->msg_size, "the slot of '%s' is not in .klpb.slots", ref->name);
-		err = -EBADMSG;
+		rc = -EBADMSG;
 	}
-	if (!err)
+	if (!rc)
 		ref->slot = sym.st_value + (size_t)addend;
-	return err;
+	return rc;
 }
 
 int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char *msg,
@@ -145,7 +145,7 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	Elf_Scn *decls_scn, *rela_scn;
 	Elf_Data *decls;
 	GElf_Shdr shdr;
-	int err = 0;
+	int rc = 0;
 
 	*refs = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE)
@@ -162,7 +162,7 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	if (!find_scn(r.elf, ".klpb.slots", &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
 		snprintf(msg, msg_size, "the module has KLPB_SYMBOL declarations but no slots");
-		err = -EBADMSG;
+		rc = -EBADMSG;
 		goto out;
 	}
 	r.rela = elf_getdata(rela_scn, NULL);
@@ -170,17 +170,17 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	r.syms = elf_getdata(elf_getscn(r.elf, shdr.sh_link), NULL);
 	*refs = calloc(n, sizeof(**refs));
 	if (!*refs || !r.rela || !r.syms) {
-		err = *refs ? -EBADMSG : -ENOMEM;
+		rc = *refs ? -EBADMSG : -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; !err && i < n; i++)
-		err = read_entry(&r, decls, slots_idx, i, &(*refs)[i]);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = read_entry(&r, decls, slots_idx, i, &(*refs)[i]);
 out:
 	elf_end(r.elf);
-	if (err) {
+	if (rc) {
 		klp_symrefs_free(*refs, n);
 		*refs = NULL;
-		return err;
+		return rc;
 	}
 	return (int)n;
 }
@@ -328,15 +328,15 @@ static int add_relocations(struct rewrite *rw, const struct klp_symref *refs, si
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
-		int err;
+		int rc;
 
 		for (j = 0; j < i && strcmp(refs[j].object, refs[i].object) != 0; j++)
 			;
 		if (j < i)
 			continue;	/* that object has its section already */
-		err = add_rela_section(rw, refs[i].object, refs, n);
-		if (err)
-			return err;
+		rc = add_rela_section(rw, refs[i].object, refs, n);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -347,7 +347,7 @@ static int open_tables(struct rewrite *rw, char *msg, size_t msg_size)
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 	GElf_Shdr shdr;
-	int err;
+	int rc;
 
 	/* Read every section now: elf_update() rewrites the file under them. */
 	while ((scn = elf_nextscn(rw->elf, scn)))
@@ -358,12 +358,12 @@ static int open_tables(struct rewrite *rw, char *msg, size_t msg_size)
 		snprintf(msg, msg_size, "the module has no .symtab or no .klpb.slots section");
 		return -EBADMSG;
 	}
-	err = table_open(&rw->symtab, symtab);
-	if (!err)
-		err = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));
-	if (!err)
-		err = table_open(&rw->shstrtab, elf_getscn(rw->elf, shstrndx));
-	return err;
+	rc = table_open(&rw->symtab, symtab);
+	if (!rc)
+		rc = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));
+	if (!rc)
+		rc = table_open(&rw->shstrtab, elf_getscn(rw->elf, shstrndx));
+	return rc;
 }
 
 /* Read all of @fd (from 0) into @out. */
@@ -391,7 +391,7 @@ int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t
 		      size_t msg_size)
 {
 	struct rewrite rw = { 0 };
-	int fd, err;
+	int fd, rc;
 
 	if (n == 0)
 		return 0;
@@ -405,22 +405,22 @@ int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t
 		return -EIO;
 	}
 	rw.elf = elf_begin(fd, ELF_C_RDWR, NULL);
-	err = rw.elf ? open_tables(&rw, msg, msg_size) : -EBADMSG;
-	if (!err)
-		err = add_relocations(&rw, refs, n);
-	if (!err) {
+	rc = rw.elf ? open_tables(&rw, msg, msg_size) : -EBADMSG;
+	if (!rc)
+		rc = add_relocations(&rw, refs, n);
+	if (!rc) {
 		table_commit(&rw.symtab);
 		table_commit(&rw.strtab);
 		table_commit(&rw.shstrtab);
 		if (elf_update(rw.elf, ELF_C_WRITE) < 0) {
 			snprintf(msg, msg_size, "cannot rewrite the module: %s", elf_errmsg(-1));
-			err = -EBADMSG;
+			rc = -EBADMSG;
 		}
 	}
 	if (rw.elf)
 		elf_end(rw.elf);
-	if (!err)
-		err = read_back(fd, ko);
+	if (!rc)
+		rc = read_back(fd, ko);
 	close(fd);
 	for (size_t i = 0; i < rw.n_bufs; i++)
 		free(rw.bufs[i]);
@@ -428,5 +428,5 @@ int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t
 	free(rw.symtab.buf);
 	free(rw.strtab.buf);
 	free(rw.shstrtab.buf);
-	return err;
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "create/kernel-cache.h"
+#include "create/symbols.h"
 #include "create/target.h"
 
 int target_default_release(char **release)
@@ -46,7 +47,7 @@ int target_kdir_release(const char *kdir, char **release)
 {
 	char path[4096], line[256];
 	FILE *f;
-	int err = -ENOENT;
+	int rc = -ENOENT;
 
 	snprintf(path, sizeof(path), "%s/include/config/kernel.release", kdir);
 	f = fopen(path, "re");
@@ -55,10 +56,10 @@ int target_kdir_release(const char *kdir, char **release)
 	if (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		*release = strdup(line);
-		err = *release ? 0 : -ENOMEM;
+		rc = *release ? 0 : -ENOMEM;
 	}
 	fclose(f);
-	return err;
+	return rc;
 }
 
 /* "@prefix@release@suffix", [owned]. */
@@ -75,7 +76,7 @@ int target_init(struct target *t, const char *release, const char *kdir, const c
 		char *msg, size_t msg_size)
 {
 	struct stat st;
-	int err;
+	int rc;
 
 	*t = (struct target){};
 	t->release = strdup(release);
@@ -84,26 +85,26 @@ int target_init(struct target *t, const char *release, const char *kdir, const c
 	if (!t->release || !t->kdir || !t->image)
 		return -ENOMEM;
 	if (stat(t->kdir, &st) != 0) {
-		err = -errno;
+		rc = -errno;
 		snprintf(msg, msg_size, "no kbuild tree '%s' for kernel %s (install linux-headers-%s)",
 			 t->kdir, release, release);
-		return err;
+		return rc;
 	}
 	/*
 	 * A cached entry gives the build-id (and later the symbols) at once;
 	 * otherwise the image is decompressed once, for the build-id now and
 	 * the symbols later.
 	 */
-	err = kernel_cache_get(t->image, &t->vmlinux_id, NULL);
-	if (err)
-		err = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
-	if (err == 0 && t->vmlinux)
-		err = elf_build_id(t->vmlinux, t->vmlinux_len, &t->vmlinux_id);
-	if (err) {
+	rc = kernel_cache_get(t->image, &t->vmlinux_id, NULL);
+	if (rc)
+		rc = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
+	if (rc == 0 && t->vmlinux)
+		rc = elf_build_id(t->vmlinux, t->vmlinux_len, &t->vmlinux_id);
+	if (rc) {
 		snprintf(msg, msg_size, "cannot read the vmlinux build-id of kernel %s from '%s': %s%s",
-			 release, t->image, strerror(-err),
-			 err == -ENOENT ? " (install linux-image-RELEASE or pass --vmlinux)" : "");
-		return err;
+			 release, t->image, strerror(-rc),
+			 rc == -ENOENT ? " (install linux-image-RELEASE or pass --vmlinux)" : "");
+		return rc;
 	}
 	if (t->vmlinux_id.len != 20) {
 		snprintf(msg, msg_size, "the vmlinux build-id in '%s' is %zu bytes, not 20",
@@ -117,7 +118,7 @@ int target_add_module(struct target *t, const char *name, const char *path, char
 		      size_t msg_size)
 {
 	struct target_module *v, *m;
-	int err;
+	int rc;
 
 	v = realloc(t->mods, (t->n_mods + 1) * sizeof(*v));
 	if (!v)
@@ -132,21 +133,21 @@ int target_add_module(struct target *t, const char *name, const char *path, char
 		if (!m->path)
 			return -ENOMEM;
 	} else {
-		err = module_path(t->release, name, &m->path);
-		if (err) {
+		rc = module_path(t->release, name, &m->path);
+		if (rc) {
 			snprintf(msg, msg_size,
 				 "module '%s' is not installed for kernel %s%s", name, t->release,
-				 err == -ENOENT ? " (pass --target-module NAME=FILE.ko)" : "");
-			return err;
+				 rc == -ENOENT ? " (pass --target-module NAME=FILE.ko)" : "");
+			return rc;
 		}
 	}
-	err = file_build_id(m->path, &m->id);
-	if (!err && m->id.len != 20)
-		err = -EBADMSG;
-	if (err)
+	rc = file_build_id(m->path, &m->id);
+	if (!rc && m->id.len != 20)
+		rc = -EBADMSG;
+	if (rc)
 		snprintf(msg, msg_size, "cannot read the build-id of module '%s' from '%s': %s",
-			 name, m->path, strerror(-err));
-	return err;
+			 name, m->path, strerror(-rc));
+	return rc;
 }
 
 const struct target_module *target_module(const struct target *t, const char *name)
@@ -163,7 +164,7 @@ static int object_symtab(struct target *t, const char *object, struct symtab **o
 {
 	struct target_module *m = (struct target_module *)target_module(t, object);
 	struct symtab **slot = m ? &m->syms : &t->vmlinux_syms;
-	int err = 0;
+	int rc = 0;
 
 	*where = m ? m->path : t->image;
 	if (!m && strcmp(object, "vmlinux") != 0) {
@@ -171,23 +172,23 @@ static int object_symtab(struct target *t, const char *object, struct symtab **o
 		return -EINVAL;
 	}
 	if (!*slot && m) {
-		err = symtab_from_elf_file(m->path, slot);
+		rc = symtab_from_elf_file(m->path, slot);
 	} else if (!*slot && !t->vmlinux) {
-		err = kernel_cache_get(t->image, &t->vmlinux_id, slot);
-		if (err)	/* the entry went away since init: read the image */
-			err = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
+		rc = kernel_cache_get(t->image, &t->vmlinux_id, slot);
+		if (rc)	/* the entry went away since init: read the image */
+			rc = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
 	}
-	if (!*slot && !m && !err) {
-		err = symtab_from_vmlinux(t->vmlinux, t->vmlinux_len, slot);
-		if (!err)
+	if (!*slot && !m && !rc) {
+		rc = symtab_from_vmlinux(t->vmlinux, t->vmlinux_len, slot);
+		if (!rc)
 			kernel_cache_put(t->image, &t->vmlinux_id, *slot);
 		free(t->vmlinux);
 		t->vmlinux = NULL;
 	}
-	if (err) {
+	if (rc) {
 		snprintf(msg, msg_size, "cannot read the function symbols of %s from '%s': %s", object,
-			 *where, strerror(-err));
-		return err;
+			 *where, strerror(-rc));
+		return rc;
 	}
 	*out = *slot;
 	return 0;
@@ -203,11 +204,11 @@ static int check_symbol(struct target *t, const char *object, const char *name,
 	struct symtab *syms;
 	const char *where;
 	unsigned int n;
-	int err;
+	int rc;
 
-	err = object_symtab(t, object, &syms, &where, msg, msg_size);
-	if (err)
-		return err;
+	rc = object_symtab(t, object, &syms, &where, msg, msg_size);
+	if (rc)
+		return rc;
 	n = symtab_count(syms, name);
 	if (func ? symtab_count_funcs(syms, name) == 0 : n == 0) {
 		snprintf(msg, msg_size, "%s:%u: %s '%s' not found in %s of kernel %s ('%s')", file,

@@ -11,6 +11,7 @@
 
 #include "create/decls.h"
 #include "sys/kernel-info.h"
+#include "sys/symtab.h"
 
 struct target_module {
 	char *name;			/* the object name */
