@@ -2,7 +2,6 @@
 /* decls.c - see decls.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +13,16 @@
 #define WORD_MAX 512	/* KSYM_NAME_LEN */
 
 struct scanner {
+	struct klpb_ctx *ctx;
 	const char *path;
 	const char *s;
 	size_t len, pos;
 	unsigned int line;
-	char *msg;
-	size_t msg_size;
 };
 
-static int scan_err(struct scanner *sc, unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(sc->msg, sc->msg_size, "%s:%u: ", sc->path, line);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sc->msg_size)
-		vsnprintf(sc->msg + n, sc->msg_size - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* Report a malformed declaration at @line of the source: "p.c:3: ..."; -EINVAL. */
+#define scan_err(sc, line, fmt, ...) \
+	(p_err((sc)->ctx, -EINVAL, "%s:%u: " fmt, (sc)->path, (line), ##__VA_ARGS__), -EINVAL)
 
 static char peek(const struct scanner *sc, size_t ahead)
 {
@@ -331,43 +320,52 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 	return 0;
 }
 
-int decls_scan(struct decl_list *list, const char *path, const char *text, size_t len,
-	       char *msg, size_t msg_size)
+static int scan_text(struct scanner *sc, struct decl_list *list)
 {
-	struct scanner sc = { path, text, len, 0, 1, msg, msg_size };
 	bool line_start = true;
 
-	while (sc.pos < sc.len) {
-		char c = peek(&sc, 0);
+	while (sc->pos < sc->len) {
+		char c = peek(sc, 0);
 
-		if (skip_directive(&sc, line_start) || skip_noise(&sc))
+		if (skip_directive(sc, line_start) || skip_noise(sc))
 			continue;
 		if (c == '\n' || isspace((unsigned char)c)) {
 			line_start = line_start || c == '\n';
-			advance(&sc);
+			advance(sc);
 			continue;
 		}
 		line_start = false;
 		if (is_word_char(c)) {
 			char word[32];
 			size_t n = 0;
-			unsigned int line = sc.line;
+			unsigned int line = sc->line;
 			int rc;
 
-			while (is_word_char(peek(&sc, 0))) {
+			while (is_word_char(peek(sc, 0))) {
 				if (n + 1 < sizeof(word))
-					word[n++] = peek(&sc, 0);
-				advance(&sc);
+					word[n++] = peek(sc, 0);
+				advance(sc);
 			}
 			word[n] = '\0';
-			rc = handle_word(&sc, list, word, line);
+			rc = handle_word(sc, list, word, line);
 			if (rc)
 				return rc;
 			continue;
 		}
-		advance(&sc);
+		advance(sc);
 	}
 	return 0;
+}
+
+int decls_scan(struct klpb_ctx *ctx, struct decl_list *list, const char *path, const char *text,
+	       size_t len)
+{
+	struct scanner sc = { ctx, path, text, len, 0, 1 };
+	int rc = scan_text(&sc, list);
+
+	if (rc == -ENOMEM)
+		p_err(ctx, rc, "%s", strerror(-rc));
+	return rc;
 }
 
 int decls_objects(const struct decl_list *list, const char ***objects, size_t *n)
