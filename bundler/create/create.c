@@ -20,7 +20,7 @@
 #include "create/klp-reloc.h"
 #include "create/stages.h"
 
-#define FUNC_DECL_SIZE 32	/* sizeof(struct klpb_func_decl) on 64-bit */
+#define FUNC_DECL_SIZE 32 /* sizeof(struct klpb_func_decl) on 64-bit */
 
 /* The --target-module FILE for @object, or NULL. */
 static const char *target_module_override(const struct create_opts *o, const char *object)
@@ -50,8 +50,9 @@ static int check_target_modules(struct klpb_ctx *ctx, const struct create_state 
 			    strncmp(st->objects[j], mods->v[i], eq - mods->v[i]) == 0)
 				break;
 		if (!eq || j == st->n_objects)
-			return usage_err(ctx, "--target-module '%s' names no patched module (OBJ=FILE.ko)",
-					 mods->v[i]);
+			return usage_err(
+				ctx, "--target-module '%s' names no patched module (OBJ=FILE.ko)",
+				mods->v[i]);
 	}
 	return 0;
 }
@@ -84,7 +85,8 @@ static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
 		rc = o->kdir ? target_kdir_release(o->kdir, &fallback) :
 			       target_default_release(&fallback);
 		if (rc) {
-			p_err(ctx, rc, "no target kernel: no kernel headers are installed (pass --kernel)");
+			p_err(ctx, rc,
+			      "no target kernel: no kernel headers are installed (pass --kernel)");
 			return rc;
 		}
 	}
@@ -95,7 +97,8 @@ static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		st->n_targets++;
-		rc = open_target(ctx, st, &st->targets[i], o->kernels.n ? o->kernels.v[i] : fallback);
+		rc = open_target(ctx, st, &st->targets[i],
+				 o->kernels.n ? o->kernels.v[i] : fallback);
 	}
 	free(fallback);
 	return rc;
@@ -264,7 +267,7 @@ static int encode_bundle(struct klpb_ctx *ctx, struct create_state *st)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n_targets; i++)
 		mods[i] = (struct klpb_module_input){ st->kos[i].data, st->kos[i].len,
-						       KLPB_COMPRESSION_ZSTD };
+						      KLPB_COMPRESSION_ZSTD };
 	rc = klpb_bundle_build(&in, &st->file, &ferr);
 	free(mods);
 	if (rc)
@@ -383,7 +386,8 @@ int create_bundle(struct klpb_ctx *ctx, const struct create_opts *o, struct crea
 	*res = (struct create_result){ 0 };
 	rc = create_make_lineage(ctx, &st);
 	if (!rc)
-		rc = create_parse_deps(ctx, &o->requires, "--requires", &st.requires, &st.n_requires);
+		rc = create_parse_deps(ctx, &o->requires, "--requires", &st.requires,
+				       &st.n_requires);
 	if (!rc)
 		rc = create_parse_deps(ctx, &o->conflicts, "--conflicts", &st.conflicts,
 				       &st.n_conflicts);

@@ -34,7 +34,7 @@ struct create_opts {
 
 struct create_target_result {
 	char *kernel_release;
-	size_t module_size;		/* the transaction module built for it */
+	size_t module_size; /* the transaction module built for it */
 };
 
 /* What create wrote to @opts->out; free with create_result_free(). */

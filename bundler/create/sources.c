@@ -34,9 +34,10 @@ static int add_source(struct klpb_ctx *ctx, struct create_state *st, const char 
 
 	if (!valid_source_name(name)) {
 		free(data);
-		return usage_err(ctx,
-				 "source '%s': names are [A-Za-z0-9_.-] ending in .c or .h, not starting with '.' or 'klpb_'",
-				 name);
+		return usage_err(
+			ctx,
+			"source '%s': names are [A-Za-z0-9_.-] ending in .c or .h, not starting with '.' or 'klpb_'",
+			name);
 	}
 	for (size_t i = 0; i < st->n_sources; i++) {
 		if (strcmp(st->sources[i].name, name) == 0) {
@@ -146,7 +147,7 @@ int create_scan_decls(struct klpb_ctx *ctx, struct create_state *st)
 		return -EINVAL;
 	}
 	rc = decls_objects(&st->decls, &st->objects, &st->n_objects);
-	if (!rc)	/* the format lists objects by name */
+	if (!rc) /* the format lists objects by name */
 		create_sort(st->objects, st->n_objects, sizeof(*st->objects), create_cmp_strp);
 	return rc;
 }

@@ -28,7 +28,7 @@ struct create_state {
 	struct klpb_source_digest *digests;
 	struct klpb_bytes *source_bytes;
 	struct decl_list decls;
-	const char **objects;		/* [borrow] names in decls */
+	const char **objects; /* [borrow] names in decls */
 	size_t n_objects;
 	struct target *targets;
 	size_t n_targets;
@@ -39,12 +39,12 @@ struct create_state {
 	struct klpb_symref **core_syms;
 	struct klpb_dep *requires, *conflicts;
 	size_t n_requires, n_conflicts;
-	const char **cves;		/* [borrow] the options' CVE ids, sorted */
+	const char **cves; /* [borrow] the options' CVE ids, sorted */
 	struct klpb_state state;
 	struct klpb_core core;
 	char module_name[KLPB_MAX_NAME + 1];
 	struct klpb_buf *kos;
-	struct kbuild_proc *builds;	/* started, not yet finished */
+	struct kbuild_proc *builds; /* started, not yet finished */
 	size_t n_builds;
 	struct klpb_buf core_bytes;
 	struct klpb_buf file;

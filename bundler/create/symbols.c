@@ -96,12 +96,14 @@ static int add_elf_symbols(struct symtab *t, Elf *elf)
 			const char *name;
 			int rc;
 
-			if (!gelf_getsym(data, (int)i, &sym) || !kallsyms_would_keep(elf, shstrndx, &sym))
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    !kallsyms_would_keep(elf, shstrndx, &sym))
 				continue;
 			name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 			if (!name || !*name)
 				continue;
-			rc = symtab_add(t, name, strlen(name), GELF_ST_TYPE(sym.st_info) == STT_FUNC);
+			rc = symtab_add(t, name, strlen(name),
+					GELF_ST_TYPE(sym.st_info) == STT_FUNC);
 			if (rc)
 				return rc;
 		}
@@ -185,4 +187,3 @@ int symtab_from_kernel_image(const char *path, struct symtab **out)
 	free(buf);
 	return rc;
 }
-
