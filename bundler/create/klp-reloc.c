@@ -12,16 +12,6 @@
 
 #include "create/klp-reloc.h"
 
-/* Report why the relocations cannot be added; evaluates to @rc (a constant). */
-#define reloc_err(ctx, rc, fmt, ...) \
-	(p_err(ctx, rc, "cannot add the livepatch relocations: " fmt, ##__VA_ARGS__), (rc))
-
-/* The same for a failure that needs no more words than its errno; returns @rc. */
-static int reloc_fail(struct klpb_ctx *ctx, int rc)
-{
-	return reloc_err(ctx, rc, "%s", strerror(-rc));
-}
-
 #ifndef SHF_RELA_LIVEPATCH
 #define SHF_RELA_LIVEPATCH 0x00100000
 #endif
@@ -70,6 +60,16 @@ static Elf_Scn *find_rela_for(Elf *elf, size_t target)
 			return scn;
 	}
 	return NULL;
+}
+
+/* Report why the relocations cannot be added; evaluates to @rc (a constant). */
+#define reloc_err(ctx, rc, fmt, ...) \
+	(p_err(ctx, rc, "cannot add the livepatch relocations: " fmt, ##__VA_ARGS__), (rc))
+
+/* The same for a failure that needs no more words than its errno; returns @rc. */
+static int reloc_fail(struct klpb_ctx *ctx, int rc)
+{
+	return reloc_err(ctx, rc, "%s", strerror(-rc));
 }
 
 struct reader {
