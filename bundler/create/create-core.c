@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "create/create.h"
+#include "create/stages.h"
 #include "util/hex.h"
 
 int create_parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -94,21 +94,21 @@ int create_parse_deps(struct klpb_ctx *ctx, const struct strv *specs, const char
 	return 0;
 }
 
-int create_make_lineage(struct klpb_ctx *ctx, const struct create_opts *o,
-			uint8_t lineage[KLPB_LINEAGE_LEN])
+int create_make_lineage(struct klpb_ctx *ctx, struct create_state *st)
 {
+	const struct create_opts *o = st->opts;
 	uint8_t md[KLPB_SHA256_LEN];
 	char seed[128];
 
 	if (o->lineage_hex) {
-		if (hex_decode(o->lineage_hex, lineage, KLPB_LINEAGE_LEN))
+		if (hex_decode(o->lineage_hex, st->lineage, KLPB_LINEAGE_LEN))
 			return usage_err(ctx, "--lineage needs %d hex digits, not '%s'",
 					 2 * KLPB_LINEAGE_LEN, o->lineage_hex);
 		return 0;
 	}
 	snprintf(seed, sizeof(seed), "klp-bundle lineage %s", o->name);
 	klpb_sha256(seed, strlen(seed), md);
-	memcpy(lineage, md, KLPB_LINEAGE_LEN);
+	memcpy(st->lineage, md, KLPB_LINEAGE_LEN);
 	return 0;
 }
 
@@ -221,20 +221,23 @@ static int make_targets(struct create_state *st)
 	return 0;
 }
 
-int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct create_state *st,
-		     const uint8_t lineage[KLPB_LINEAGE_LEN])
+int create_make_core(struct create_state *st)
 {
+	const struct create_opts *o = st->opts;
 	char lineage_hex[2 * KLPB_LINEAGE_LEN + 1];
 	struct klpb_core *c = &st->core;
-	int err;
+	int rc;
 
-	/* The format's order: sources and dependencies by name, CVE ids bytewise. */
-	create_sort(st->sources, st->n_sources, sizeof(*st->sources), cmp_source);
-	create_sort(o->cves.v, o->cves.n, sizeof(*o->cves.v), create_cmp_strp);
 	st->digests = calloc(st->n_sources, sizeof(*st->digests));
 	st->source_bytes = calloc(st->n_sources, sizeof(*st->source_bytes));
-	if (!st->digests || !st->source_bytes)
+	st->cves = calloc(o->cves.n ? o->cves.n : 1, sizeof(*st->cves));
+	if (!st->digests || !st->source_bytes || !st->cves)
 		return -ENOMEM;
+	/* The format's order: sources and dependencies by name, CVE ids bytewise. */
+	create_sort(st->sources, st->n_sources, sizeof(*st->sources), cmp_source);
+	for (size_t i = 0; i < o->cves.n; i++)
+		st->cves[i] = o->cves.v[i];
+	create_sort(st->cves, o->cves.n, sizeof(*st->cves), create_cmp_strp);
 	for (size_t i = 0; i < st->n_sources; i++) {
 		st->digests[i].name = st->sources[i].name;
 		klpb_sha256(st->sources[i].data, st->sources[i].len, st->digests[i].sha256);
@@ -242,7 +245,7 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 	}
 	create_sort(st->requires, st->n_requires, sizeof(*st->requires), cmp_dep);
 	create_sort(st->conflicts, st->n_conflicts, sizeof(*st->conflicts), cmp_dep);
-	hex_encode(lineage, KLPB_LINEAGE_LEN, lineage_hex);
+	hex_encode(st->lineage, KLPB_LINEAGE_LEN, lineage_hex);
 	module_name(o->name, o->version, st->module_name);
 	st->state = (struct klpb_state){ lineage_state_id(lineage_hex), o->version };
 	*c = (struct klpb_core){
@@ -259,17 +262,17 @@ int create_make_core(struct klpb_ctx *ctx, const struct create_opts *o, struct c
 			.created = creation_time(),
 			.sources = st->digests,
 			.n_sources = st->n_sources,
-			.cves = (const char *const *)o->cves.v,
+			.cves = st->cves,
 			.n_cves = o->cves.n,
 		},
 		.states = &st->state,
 		.n_states = 1,
 	};
-	memcpy(c->lineage, lineage, KLPB_LINEAGE_LEN);
-	err = make_objects(st);
-	if (!err)
-		err = make_targets(st);
-	return err;
+	memcpy(c->lineage, st->lineage, KLPB_LINEAGE_LEN);
+	rc = make_objects(st);
+	if (!rc)
+		rc = make_targets(st);
+	return rc;
 }
 
 /* klpb_desc.h for target @t: the contract of kernel/bundle.kbuild. */

@@ -2,7 +2,6 @@
 /* decls.c - see decls.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,29 +13,16 @@
 #define WORD_MAX 512	/* KSYM_NAME_LEN */
 
 struct scanner {
+	struct klpb_ctx *ctx;
 	const char *path;
 	const char *s;
 	size_t len, pos;
 	unsigned int line;
-	char *msg;
-	size_t msg_size;
 };
 
-static int scan_err(struct scanner *sc, unsigned int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int scan_err(struct scanner *sc, unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(sc->msg, sc->msg_size, "%s:%u: ", sc->path, line);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sc->msg_size)
-		vsnprintf(sc->msg + n, sc->msg_size - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* Report a malformed declaration at @line of the source: "p.c:3: ..."; -EINVAL. */
+#define scan_err(sc, line, fmt, ...) \
+	(p_err((sc)->ctx, -EINVAL, "%s:%u: " fmt, (sc)->path, (line), ##__VA_ARGS__), -EINVAL)
 
 static char peek(const struct scanner *sc, size_t ahead)
 {
@@ -309,68 +295,77 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 		       unsigned int line)
 {
 	char args[ARGS_MAX][WORD_MAX];
-	int err;
+	int rc;
 
 	if (strcmp(word, "KLPB_PATCH_FUNC") == 0) {
-		err = read_args(sc, word, args, 3, false, line);
-		return err ? err : add_func(sc, list, args, false, line);
+		rc = read_args(sc, word, args, 3, false, line);
+		return rc ? rc : add_func(sc, list, args, false, line);
 	}
 	if (strcmp(word, "KLPB_PATCH_FUNC_POS") == 0) {
-		err = read_args(sc, word, args, 4, false, line);
-		return err ? err : add_func(sc, list, args, true, line);
+		rc = read_args(sc, word, args, 4, false, line);
+		return rc ? rc : add_func(sc, list, args, true, line);
 	}
 	if (strcmp(word, "KLPB_SYMBOL") == 0 || strcmp(word, "KLPB_SYMBOL_POS") == 0) {
 		bool pos = word[11] == '_';
 
-		err = read_args(sc, word, args, pos ? 3 : 2, true, line);
-		if (!err)
-			err = skip_type_arg(sc, word, line);
-		return err ? err : add_symref(sc, list, args, pos, line);
+		rc = read_args(sc, word, args, pos ? 3 : 2, true, line);
+		if (!rc)
+			rc = skip_type_arg(sc, word, line);
+		return rc ? rc : add_symref(sc, list, args, pos, line);
 	}
 	if (strcmp(word, "KLPB_OBJECT_CALLBACKS") == 0) {
-		err = read_args(sc, word, args, 5, false, line);
-		return err ? err : add_callbacks(sc, list, args, line);
+		rc = read_args(sc, word, args, 5, false, line);
+		return rc ? rc : add_callbacks(sc, list, args, line);
 	}
 	return 0;
 }
 
-int decls_scan(struct decl_list *list, const char *path, const char *text, size_t len,
-	       char *msg, size_t msg_size)
+static int scan_text(struct scanner *sc, struct decl_list *list)
 {
-	struct scanner sc = { path, text, len, 0, 1, msg, msg_size };
 	bool line_start = true;
 
-	while (sc.pos < sc.len) {
-		char c = peek(&sc, 0);
+	while (sc->pos < sc->len) {
+		char c = peek(sc, 0);
 
-		if (skip_directive(&sc, line_start) || skip_noise(&sc))
+		if (skip_directive(sc, line_start) || skip_noise(sc))
 			continue;
 		if (c == '\n' || isspace((unsigned char)c)) {
 			line_start = line_start || c == '\n';
-			advance(&sc);
+			advance(sc);
 			continue;
 		}
 		line_start = false;
 		if (is_word_char(c)) {
 			char word[32];
 			size_t n = 0;
-			unsigned int line = sc.line;
-			int err;
+			unsigned int line = sc->line;
+			int rc;
 
-			while (is_word_char(peek(&sc, 0))) {
+			while (is_word_char(peek(sc, 0))) {
 				if (n + 1 < sizeof(word))
-					word[n++] = peek(&sc, 0);
-				advance(&sc);
+					word[n++] = peek(sc, 0);
+				advance(sc);
 			}
 			word[n] = '\0';
-			err = handle_word(&sc, list, word, line);
-			if (err)
-				return err;
+			rc = handle_word(sc, list, word, line);
+			if (rc)
+				return rc;
 			continue;
 		}
-		advance(&sc);
+		advance(sc);
 	}
 	return 0;
+}
+
+int decls_scan(struct klpb_ctx *ctx, struct decl_list *list, const char *path, const char *text,
+	       size_t len)
+{
+	struct scanner sc = { ctx, path, text, len, 0, 1 };
+	int rc = scan_text(&sc, list);
+
+	if (rc == -ENOMEM)
+		p_err(ctx, rc, "%s", strerror(-rc));
+	return rc;
 }
 
 int decls_objects(const struct decl_list *list, const char ***objects, size_t *n)

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "common/ctx.h"
+
 #define OBJECT_NAME_MAX 55	/* MODULE_NAME_LEN - 1 */
 
 struct patch_func {
@@ -44,11 +46,11 @@ struct decl_list {
 
 /*
  * Add the declarations in @text (@len bytes of the file @path) to @list.
- * Returns: 0, -EINVAL for a malformed or duplicate declaration (message in
- * @msg), -ENOMEM.
+ * Returns: 0, -EINVAL for a malformed or duplicate declaration, -ENOMEM;
+ * each failure reported on @ctx ("p.c:3: ...").
  */
-int decls_scan(struct decl_list *list, const char *path, const char *text, size_t len,
-	       char *msg, size_t msg_size);
+int decls_scan(struct klpb_ctx *ctx, struct decl_list *list, const char *path, const char *text,
+	       size_t len);
 /*
  * The distinct objects named by @list (functions, callbacks and symbol
  * references), "vmlinux" first if present; [owned] array of [borrow] names.

@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sys/kernel-info.h"
+#include "create/kallsyms.h"
 
 #define ALIGN 8
 #define MARKER_STEP_MIN 256	/* 256 entries of at least one token byte + length */
@@ -220,23 +220,23 @@ int kallsyms_foreach(const uint8_t *img, size_t len,
 	struct kallsyms ks = { .img = img, .len = len };
 	char name[NAME_MAX_LEN];
 	size_t off;
-	int err;
+	int rc;
 
-	err = find_token_tables(&ks);
-	if (!err)
-		err = find_names(&ks);
-	if (err)
-		return err;
+	rc = find_token_tables(&ks);
+	if (!rc)
+		rc = find_names(&ks);
+	if (rc)
+		return rc;
 	off = ks.names;
 	for (uint32_t i = 0; i < ks.num_syms; i++) {
-		err = expand_entry(&ks, &off, name, sizeof(name));
-		if (err)
-			return err;
+		rc = expand_entry(&ks, &off, name, sizeof(name));
+		if (rc)
+			return rc;
 		if (name[0] == '\0')
 			continue;
-		err = fn(name[0], name + 1, data);
-		if (err)
-			return err;
+		rc = fn(name[0], name + 1, data);
+		if (rc)
+			return rc;
 	}
 	return (int)ks.num_syms;
 }

@@ -34,10 +34,10 @@ struct kbuild_job {
 
 /* A module build in progress (kbuild_start .. kbuild_finish or kbuild_abort). */
 struct kbuild_proc {
-	char dir[4096];			/* the build directory */
+	char *dir;			/* the build directory */
 	bool keep;			/* --keep-build: not removed */
 	int pid;			/* make, leader of its process group; 0 when done */
-	char module_name[64];
+	char *module_name;
 };
 
 /*

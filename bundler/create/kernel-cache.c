@@ -14,86 +14,116 @@
 
 #define CACHE_MAGIC "klp-bundle kernel cache 2"
 
-static int cache_dir(char *out, size_t size)
+/* The cache directory: [owned] *@dir; -ENOENT when no variable names one. */
+static int cache_dir(char **dir)
 {
 	const char *d = getenv("KLPB_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
+	int n;
 
 	if (d && *d)
-		snprintf(out, size, "%s", d);
+		n = asprintf(dir, "%s", d);
 	else if (xdg && *xdg)
-		snprintf(out, size, "%s/klp-bundle", xdg);
+		n = asprintf(dir, "%s/klp-bundle", xdg);
 	else if (home && *home)
-		snprintf(out, size, "%s/.cache/klp-bundle", home);
+		n = asprintf(dir, "%s/.cache/klp-bundle", home);
 	else
 		return -ENOENT;
+	if (n < 0) {
+		*dir = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
-/* The entry's path and the identity line it must start with. */
-static int entry_for(const char *image, char *path, size_t path_size, char *ident,
-		     size_t ident_size)
+/* Where an image's entry is, and the identity line it must start with. */
+struct cache_entry {
+	char *dir;
+	char *path;
+	char *ident;
+};
+
+static void entry_free(struct cache_entry *e)
+{
+	free(e->dir);
+	free(e->path);
+	free(e->ident);
+	*e = (struct cache_entry){ 0 };
+}
+
+/* [owned] @image's entry in *@e (free with entry_free(), also on failure). */
+static int entry_for(const char *image, struct cache_entry *e)
 {
 	uint8_t md[KLPB_SHA256_LEN];
-	char dir[4096], name[17];
+	char name[17];
 	struct stat st;
-	int err;
+	int rc;
 
+	*e = (struct cache_entry){ 0 };
 	if (stat(image, &st) < 0)
 		return -errno;
-	err = cache_dir(dir, sizeof(dir));
-	if (err)
-		return err;
+	rc = cache_dir(&e->dir);
+	if (rc)
+		return rc;
 	klpb_sha256(image, strlen(image), md);
 	hex_encode(md, 8, name);
-	snprintf(path, path_size, "%s/kernel-%s", dir, name);
-	snprintf(ident, ident_size, "%s %s %llu %llu %lld %lld.%09ld\n", CACHE_MAGIC, image,
-		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		 (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	if (asprintf(&e->path, "%s/kernel-%s", e->dir, name) < 0) {
+		e->path = NULL;
+		return -ENOMEM;
+	}
+	if (asprintf(&e->ident, "%s %s %llu %llu %lld %lld.%09ld\n", CACHE_MAGIC, image,
+		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		     (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec) < 0) {
+		e->ident = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 int kernel_cache_get(const char *image, struct build_id *id, struct symtab **syms)
 {
-	char path[4200], ident[4400], line[4400], hexid[2 * BUILD_ID_MAX + 2];
-	FILE *f;
-	int err;
+	char hexid[2 * BUILD_ID_MAX + 2], *line = NULL;
+	struct cache_entry e;
+	size_t cap = 0;
+	FILE *f = NULL;
+	int rc = -ENOENT;
 
-	err = entry_for(image, path, sizeof(path), ident, sizeof(ident));
-	if (err)
-		return -ENOENT;
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	err = -ENOENT;
-	if (fgets(line, sizeof(line), f) && strcmp(line, ident) == 0 &&
+	if (entry_for(image, &e) == 0)
+		f = fopen(e.path, "re");
+	if (f && getline(&line, &cap, f) > 0 && strcmp(line, e.ident) == 0 &&
 	    fgets(hexid, sizeof(hexid), f)) {
 		hexid[strcspn(hexid, "\n")] = '\0';
 		id->len = strlen(hexid) / 2;
 		if (id->len == 20 && hex_decode(hexid, id->bytes, id->len) == 0)
-			err = syms ? symtab_read_lines(f, syms) : 0;
+			rc = syms ? symtab_read_lines(f, syms) : 0;
 	}
-	fclose(f);
-	return err ? -ENOENT : 0;
+	if (f)
+		fclose(f);
+	free(line);
+	entry_free(&e);
+	return rc ? -ENOENT : 0;
 }
 
 void kernel_cache_put(const char *image, const struct build_id *id, const struct symtab *syms)
 {
-	char path[4200], ident[4400], dir[4096], hexid[2 * BUILD_ID_MAX + 1];
+	char hexid[2 * BUILD_ID_MAX + 1];
+	struct cache_entry e;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	if (entry_for(image, path, sizeof(path), ident, sizeof(ident)) || cache_dir(dir, sizeof(dir)))
-		return;
-	mkdir(dir, 0755);
+	if (entry_for(image, &e))
+		goto out;
+	mkdir(e.dir, 0755);
 	f = open_memstream(&text, &len);
 	if (!f)
-		return;
+		goto out;
 	hex_encode(id->bytes, id->len, hexid);
-	fprintf(f, "%s%s\n", ident, hexid);
+	fprintf(f, "%s%s\n", e.ident, hexid);
 	symtab_write_lines(syms, f);
 	if (fclose(f) == 0)
-		write_file_atomic(path, text, len, 0600, false);
+		write_file_atomic(e.path, text, len, 0600, false);
+out:
 	free(text);
+	entry_free(&e);
 }

@@ -11,6 +11,7 @@
 #define KLPB_KERNEL_CACHE_H
 
 #include "sys/kernel-info.h"
+#include "sys/symtab.h"
 
 /*
  * Look @image up.  On a hit returns 0 with its build-id in @id and, when

@@ -62,12 +62,21 @@ static Elf_Scn *find_rela_for(Elf *elf, size_t target)
 	return NULL;
 }
 
+/* Report why the relocations cannot be added; evaluates to @rc (a constant). */
+#define reloc_err(ctx, rc, fmt, ...) \
+	(p_err(ctx, rc, "cannot add the livepatch relocations: " fmt, ##__VA_ARGS__), (rc))
+
+/* The same for a failure that needs no more words than its errno; returns @rc. */
+static int reloc_fail(struct klpb_ctx *ctx, int rc)
+{
+	return reloc_err(ctx, rc, "%s", strerror(-rc));
+}
+
 struct reader {
 	Elf *elf;
 	Elf_Data *rela, *syms;
 	size_t n_rela;
-	char *msg;
-	size_t msg_size;
+	struct klpb_ctx *ctx;
 };
 
 /* The symbol and addend of the relocation at @offset of .klpb.symrefs. */
@@ -79,12 +88,11 @@ static int reloc_at(const struct reader *r, size_t offset, GElf_Sym *sym, int64_
 		if (!gelf_getrela(r->rela, (int)i, &rela) || rela.r_offset != offset)
 			continue;
 		if (!gelf_getsym(r->syms, (int)GELF_R_SYM(rela.r_info), sym))
-			return -EBADMSG;
+			return reloc_fail(r->ctx, -EBADMSG);
 		*addend = rela.r_addend;
 		return 0;
 	}
-	snprintf(r->msg, r->msg_size, "no relocation at offset %zu of .klpb.symrefs", offset);
-	return -EBADMSG;
+	return reloc_err(r->ctx, -EBADMSG, "no relocation at offset %zu of .klpb.symrefs", offset);
 }
 
 /* The NUL-terminated string a pointer field points to; [owned]. */
@@ -95,22 +103,20 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 	GElf_Sym sym;
 	int64_t addend;
 	size_t at, n;
-	int err = reloc_at(r, offset, &sym, &addend);
+	int rc = reloc_at(r, offset, &sym, &addend);
 
-	if (err)
-		return err;
+	if (rc)
+		return rc;
 	scn = elf_getscn(r->elf, sym.st_shndx);
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	at = sym.st_value + (size_t)addend;
-	if (!data || !data->d_buf || at >= data->d_size) {
-		snprintf(r->msg, r->msg_size, "a .klpb.symrefs string points outside its section");
-		return -EBADMSG;
-	}
+	if (!data || !data->d_buf || at >= data->d_size)
+		return reloc_err(r->ctx, -EBADMSG, "a .klpb.symrefs string points outside its section");
 	n = strnlen((const char *)data->d_buf + at, data->d_size - at);
 	if (n == data->d_size - at)
-		return -EBADMSG;
+		return reloc_fail(r->ctx, -EBADMSG);
 	*out = strndup((const char *)data->d_buf + at, n);
-	return *out ? 0 : -ENOMEM;
+	return *out ? 0 : reloc_fail(r->ctx, -ENOMEM);
 }
 
 static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slots, size_t i,
@@ -119,40 +125,37 @@ static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slot
 	size_t base = i * SYMREF_SIZE;
 	GElf_Sym sym;
 	int64_t addend;
-	int err;
+	int rc;
 
 	memcpy(&ref->sympos, (const uint8_t *)decls->d_buf + base + SYMREF_SYMPOS,
 	       sizeof(ref->sympos));
-	err = string_at(r, base + SYMREF_OBJECT, &ref->object);
-	if (!err)
-		err = string_at(r, base + SYMREF_NAME, &ref->name);
-	if (!err)
-		err = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
-	if (!err && sym.st_shndx != slots) {
-		snprintf(r->msg, r->msg_size, "the slot of '%s' is not in .klpb.slots", ref->name);
-		err = -EBADMSG;
-	}
-	if (!err)
+	rc = string_at(r, base + SYMREF_OBJECT, &ref->object);
+	if (!rc)
+		rc = string_at(r, base + SYMREF_NAME, &ref->name);
+	if (!rc)
+		rc = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
+	if (!rc && sym.st_shndx != slots)
+		rc = reloc_err(r->ctx, -EBADMSG, "the slot of '%s' is not in .klpb.slots", ref->name);
+	if (!rc)
 		ref->slot = sym.st_value + (size_t)addend;
-	return err;
+	return rc;
 }
 
-int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char *msg,
-		     size_t msg_size)
+int klp_symrefs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct klp_symref **refs)
 {
-	struct reader r = { .msg = msg, .msg_size = msg_size };
+	struct reader r = { .ctx = ctx };
 	size_t decls_idx, slots_idx, n = 0;
 	Elf_Scn *decls_scn, *rela_scn;
 	Elf_Data *decls;
 	GElf_Shdr shdr;
-	int err = 0;
+	int rc = 0;
 
 	*refs = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
+		return reloc_fail(ctx, -ENOSYS);
 	r.elf = elf_memory((char *)ko, len);
 	if (!r.elf)
-		return -EBADMSG;
+		return reloc_fail(ctx, -EBADMSG);
 	decls_scn = find_scn(r.elf, ".klpb.symrefs", &decls_idx);
 	decls = decls_scn ? elf_getdata(decls_scn, NULL) : NULL;
 	if (!decls || decls->d_size == 0)
@@ -161,8 +164,7 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	rela_scn = find_rela_for(r.elf, decls_idx);
 	if (!find_scn(r.elf, ".klpb.slots", &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
-		snprintf(msg, msg_size, "the module has KLPB_SYMBOL declarations but no slots");
-		err = -EBADMSG;
+		rc = reloc_err(ctx, -EBADMSG, "the module has KLPB_SYMBOL declarations but no slots");
 		goto out;
 	}
 	r.rela = elf_getdata(rela_scn, NULL);
@@ -170,17 +172,17 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	r.syms = elf_getdata(elf_getscn(r.elf, shdr.sh_link), NULL);
 	*refs = calloc(n, sizeof(**refs));
 	if (!*refs || !r.rela || !r.syms) {
-		err = *refs ? -EBADMSG : -ENOMEM;
+		rc = reloc_fail(ctx, *refs ? -EBADMSG : -ENOMEM);
 		goto out;
 	}
-	for (size_t i = 0; !err && i < n; i++)
-		err = read_entry(&r, decls, slots_idx, i, &(*refs)[i]);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = read_entry(&r, decls, slots_idx, i, &(*refs)[i]);
 out:
 	elf_end(r.elf);
-	if (err) {
+	if (rc) {
 		klp_symrefs_free(*refs, n);
 		*refs = NULL;
-		return err;
+		return rc;
 	}
 	return (int)n;
 }
@@ -324,46 +326,45 @@ static int add_rela_section(struct rewrite *rw, const char *object, const struct
 	return gelf_update_shdr(scn, &shdr) ? 0 : -EBADMSG;
 }
 
-static int add_relocations(struct rewrite *rw, const struct klp_symref *refs, size_t n)
+static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw,
+			   const struct klp_symref *refs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
-		int err;
+		int rc;
 
 		for (j = 0; j < i && strcmp(refs[j].object, refs[i].object) != 0; j++)
 			;
 		if (j < i)
 			continue;	/* that object has its section already */
-		err = add_rela_section(rw, refs[i].object, refs, n);
-		if (err)
-			return err;
+		rc = add_rela_section(rw, refs[i].object, refs, n);
+		if (rc)
+			return reloc_fail(ctx, rc);
 	}
 	return 0;
 }
 
-static int open_tables(struct rewrite *rw, char *msg, size_t msg_size)
+static int open_tables(struct klpb_ctx *ctx, struct rewrite *rw)
 {
 	Elf_Scn *symtab = find_scn(rw->elf, ".symtab", &rw->symtab_idx);
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 	GElf_Shdr shdr;
-	int err;
+	int rc;
 
 	/* Read every section now: elf_update() rewrites the file under them. */
 	while ((scn = elf_nextscn(rw->elf, scn)))
 		elf_getdata(scn, NULL);
 	if (!symtab || !gelf_getshdr(symtab, &shdr) ||
 	    !find_scn(rw->elf, ".klpb.slots", &rw->slots_idx) ||
-	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0) {
-		snprintf(msg, msg_size, "the module has no .symtab or no .klpb.slots section");
-		return -EBADMSG;
-	}
-	err = table_open(&rw->symtab, symtab);
-	if (!err)
-		err = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));
-	if (!err)
-		err = table_open(&rw->shstrtab, elf_getscn(rw->elf, shstrndx));
-	return err;
+	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0)
+		return reloc_err(ctx, -EBADMSG, "the module has no .symtab or no .klpb.slots section");
+	rc = table_open(&rw->symtab, symtab);
+	if (!rc)
+		rc = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));
+	if (!rc)
+		rc = table_open(&rw->shstrtab, elf_getscn(rw->elf, shstrndx));
+	return rc ? reloc_fail(ctx, rc) : 0;
 }
 
 /* Read all of @fd (from 0) into @out. */
@@ -381,40 +382,47 @@ static int read_back(int fd, struct klpb_buf *out)
 	return err;
 }
 
-int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t n, char *msg,
-		      size_t msg_size)
+/* Write the grown tables and the new sections back into the module. */
+static int update_elf(struct klpb_ctx *ctx, struct rewrite *rw)
+{
+	table_commit(&rw->symtab);
+	table_commit(&rw->strtab);
+	table_commit(&rw->shstrtab);
+	if (elf_update(rw->elf, ELF_C_WRITE) < 0)
+		return reloc_err(ctx, -EBADMSG, "cannot rewrite the module: %s", elf_errmsg(-1));
+	return 0;
+}
+
+int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct klp_symref *refs,
+		      size_t n)
 {
 	struct rewrite rw = { 0 };
-	int fd, err;
+	int fd, rc;
 
 	if (n == 0)
 		return 0;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
+		return reloc_fail(ctx, -ENOSYS);
 	fd = memfd_create("klpb-ko", MFD_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return reloc_fail(ctx, -errno);
 	if (pwrite(fd, ko->data, ko->len, 0) != (ssize_t)ko->len) {
 		close(fd);
-		return -EIO;
+		return reloc_fail(ctx, -EIO);
 	}
 	rw.elf = elf_begin(fd, ELF_C_RDWR, NULL);
-	err = rw.elf ? open_tables(&rw, msg, msg_size) : -EBADMSG;
-	if (!err)
-		err = add_relocations(&rw, refs, n);
-	if (!err) {
-		table_commit(&rw.symtab);
-		table_commit(&rw.strtab);
-		table_commit(&rw.shstrtab);
-		if (elf_update(rw.elf, ELF_C_WRITE) < 0) {
-			snprintf(msg, msg_size, "cannot rewrite the module: %s", elf_errmsg(-1));
-			err = -EBADMSG;
-		}
-	}
+	rc = rw.elf ? open_tables(ctx, &rw) : reloc_fail(ctx, -EBADMSG);
+	if (!rc)
+		rc = add_relocations(ctx, &rw, refs, n);
+	if (!rc)
+		rc = update_elf(ctx, &rw);
 	if (rw.elf)
 		elf_end(rw.elf);
-	if (!err)
-		err = read_back(fd, ko);
+	if (!rc) {
+		rc = read_back(fd, ko);
+		if (rc)
+			reloc_fail(ctx, rc);
+	}
 	close(fd);
 	for (size_t i = 0; i < rw.n_bufs; i++)
 		free(rw.bufs[i]);
@@ -422,5 +430,5 @@ int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t
 	free(rw.symtab.buf);
 	free(rw.strtab.buf);
 	free(rw.shstrtab.buf);
-	return err;
+	return rc;
 }

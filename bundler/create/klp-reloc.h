@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "common/ctx.h"
 #include "klp-bundle/format.h"
 
 struct klp_symref {
@@ -31,18 +32,18 @@ struct klp_symref {
 /*
  * The KLPB_SYMBOL declarations compiled into @ko (its .klpb.symrefs
  * section and relocations).  Returns: the count (0 when none) with [owned]
- * *@refs (free with klp_symrefs_free()), or -EBADMSG with @msg.
+ * *@refs (free with klp_symrefs_free()), or a negative errno (-EBADMSG for
+ * a malformed module) reported on @ctx.
  */
-int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char *msg,
-		     size_t msg_size);
+int klp_symrefs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct klp_symref **refs);
 void klp_symrefs_free(struct klp_symref *refs, size_t n);
 
 /*
  * Rewrite @ko (a stripped transaction module) so that each of its @n
  * references becomes a livepatch relocation.  @ko's buffer is replaced.
- * Returns 0, or a negative errno with @msg.
+ * Returns 0, or a negative errno reported on @ctx.
  */
-int klp_reloc_rewrite(struct klpb_buf *ko, const struct klp_symref *refs, size_t n, char *msg,
-		      size_t msg_size);
+int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct klp_symref *refs,
+		      size_t n);
 
 #endif

@@ -9,8 +9,10 @@
 
 #include <stddef.h>
 
+#include "common/ctx.h"
 #include "create/decls.h"
 #include "sys/kernel-info.h"
+#include "sys/symtab.h"
 
 struct target_module {
 	char *name;			/* the object name */
@@ -41,23 +43,24 @@ int target_kdir_release(const char *kdir, char **release);
 
 /*
  * Open target @release: @kdir NULL means /lib/modules/RELEASE/build, @image
- * NULL means /boot/vmlinuz-RELEASE.  Reads the vmlinux build-id.  On error
- * @msg says what is missing.
+ * NULL means /boot/vmlinuz-RELEASE.  Reads the vmlinux build-id.  Reports
+ * what is missing on @ctx.
  */
-int target_init(struct target *t, const char *release, const char *kdir, const char *image,
-		char *msg, size_t msg_size);
-/* Add module object @name: the file at @path, or (NULL) the one libkmod finds for the release. */
-int target_add_module(struct target *t, const char *name, const char *path, char *msg,
-		      size_t msg_size);
+int target_init(struct klpb_ctx *ctx, struct target *t, const char *release, const char *kdir,
+		const char *image);
+/*
+ * Add module object @name: the file at @path, or (NULL) the one libkmod
+ * finds for the release.  Reports failures on @ctx.
+ */
+int target_add_module(struct klpb_ctx *ctx, struct target *t, const char *name, const char *path);
 const struct target_module *target_module(const struct target *t, const char *name);
 /*
  * Check that @f's old function exists in its object and that its name is
- * unique or its sympos is in range.  -ENOENT / -EINVAL with @msg.
+ * unique or its sympos is in range.  -ENOENT / -EINVAL, reported on @ctx.
  */
-int target_check_func(struct target *t, const struct patch_func *f, char *msg, size_t msg_size);
+int target_check_func(struct klpb_ctx *ctx, struct target *t, const struct patch_func *f);
 /* The same for a KLPB_SYMBOL reference: any symbol (function or data) of that name. */
-int target_check_symref(struct target *t, const struct patch_symref *r, char *msg,
-			size_t msg_size);
+int target_check_symref(struct klpb_ctx *ctx, struct target *t, const struct patch_symref *r);
 void target_fini(struct target *t);
 
 #endif

@@ -12,7 +12,6 @@
 #include <zstd.h>
 
 #include "sys/kernel-info.h"
-#include "sys/symtab.h"
 #include "util/file.h"
 
 #define NT_GNU_BUILD_ID_TYPE 3
@@ -253,8 +252,7 @@ int kernel_image_build_id(const char *path, struct build_id *id)
 	return err;
 }
 
-/* Read an ELF file, decompressing a .ko.xz / .ko.zst. */
-static int read_elf_file(const char *path, uint8_t **buf, size_t *len)
+int read_elf_file(const char *path, uint8_t **buf, size_t *len)
 {
 	uint8_t *raw, *plain;
 	size_t raw_len;
@@ -290,180 +288,6 @@ int file_build_id(const char *path, struct build_id *id)
 	if (err)
 		return err;
 	err = elf_build_id(buf, len, id);
-	free(buf);
-	return err;
-}
-
-/* A System.map line "ADDR TYPE NAME [MODULE]": a defined symbol of @object? */
-static bool map_line_matches(const char *type, const char *mod, const char *object)
-{
-	if (type[0] == 'U' || type[1] != '\0')
-		return false;
-	if (strcmp(object, "vmlinux") == 0)
-		return mod == NULL;
-	return mod && strcmp(mod, object) == 0;
-}
-
-int symtab_from_map(const char *path, const char *object, struct symtab **out)
-{
-	struct symtab *t = symtab_new();
-	char *line = NULL, *save;
-	size_t cap = 0;
-	FILE *f;
-	int err = 0;
-
-	if (!t)
-		return -ENOMEM;
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		free(t);
-		return err;
-	}
-	while (!err && getline(&line, &cap, f) > 0) {
-		char *addr = strtok_r(line, " \t\n", &save);
-		char *type = strtok_r(NULL, " \t\n", &save);
-		char *name = strtok_r(NULL, " \t\n", &save);
-		char *mod = strtok_r(NULL, " \t\n[]", &save);
-
-		if (!addr || !type || !name || !map_line_matches(type, mod, object))
-			continue;
-		err = symtab_add(t, name, strlen(name), symtab_type_is_func(type[0]));
-	}
-	free(line);
-	fclose(f);
-	if (err) {
-		symtab_free(t);
-		return err;
-	}
-	return symtab_finish(t, out);
-}
-
-/*
- * The symbols a module's kallsyms will have (kernel/module/kallsyms.c,
- * is_core_symbol()): defined, named, in an allocated section that is not an
- * init section.  That is the space livepatch counts sympos in.
- */
-static bool kallsyms_would_keep(Elf *elf, size_t shstrndx, const GElf_Sym *sym)
-{
-	Elf_Scn *scn;
-	GElf_Shdr shdr;
-	const char *sec;
-
-	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE || !sym->st_name)
-		return false;
-	scn = elf_getscn(elf, sym->st_shndx);
-	if (!scn || !gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC))
-		return false;
-	sec = elf_strptr(elf, shstrndx, shdr.sh_name);
-	return sec && strncmp(sec, ".init", 5) != 0;
-}
-
-static int add_elf_symbols(struct symtab *t, Elf *elf)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return -EBADMSG;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || !shdr.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && i < shdr.sh_size / shdr.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *name;
-			int err;
-
-			if (!gelf_getsym(data, (int)i, &sym) || !kallsyms_would_keep(elf, shstrndx, &sym))
-				continue;
-			name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			err = symtab_add(t, name, strlen(name), GELF_ST_TYPE(sym.st_info) == STT_FUNC);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
-int symtab_from_elf_file(const char *path, struct symtab **out)
-{
-	struct symtab *t;
-	uint8_t *buf;
-	size_t len;
-	Elf *elf;
-	int err;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
-	err = read_elf_file(path, &buf, &len);
-	if (err)
-		return err;
-	t = symtab_new();
-	elf = t ? elf_memory((char *)buf, len) : NULL;
-	if (!elf) {
-		free(t);
-		free(buf);
-		return t ? -EBADMSG : -ENOMEM;
-	}
-	err = add_elf_symbols(t, elf);
-	elf_end(elf);
-	free(buf);
-	if (err) {
-		symtab_free(t);
-		return err;
-	}
-	return symtab_finish(t, out);
-}
-
-static int add_kallsyms_symbol(char type, const char *name, void *data)
-{
-	if (type == 'U')
-		return 0;
-	return symtab_add(data, name, strlen(name), symtab_type_is_func(type));
-}
-
-int symtab_from_vmlinux(const uint8_t *buf, size_t len, struct symtab **out)
-{
-	struct symtab *t;
-	Elf *elf;
-	int err;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
-	t = symtab_new();
-	if (!t)
-		return -ENOMEM;
-	elf = elf_memory((char *)buf, len);
-	err = elf ? add_elf_symbols(t, elf) : -EBADMSG;
-	if (elf)
-		elf_end(elf);
-	if (!err && symtab_size(t) == 0) {
-		err = kallsyms_foreach(buf, len, add_kallsyms_symbol, t);
-		err = err < 0 ? err : 0;
-	}
-	if (err) {
-		symtab_free(t);
-		return err;
-	}
-	return symtab_finish(t, out);
-}
-
-int symtab_from_kernel_image(const char *path, struct symtab **out)
-{
-	uint8_t *buf;
-	size_t len;
-	int err;
-
-	err = kernel_image_load(path, &buf, &len);
-	if (err)
-		return err;
-	err = symtab_from_vmlinux(buf, len, out);
 	free(buf);
 	return err;
 }

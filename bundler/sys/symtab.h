@@ -4,7 +4,7 @@
  * kallsyms will list them: create's existence, uniqueness and sympos checks.
  * Livepatch counts sympos among ALL symbols of a name (klp_find_callback),
  * so counts are kept for every symbol and, separately, for functions.
- * The readers are in kernel-info.c (System.map, ELF symtab, kallsyms).
+ * The readers are in create/symbols.c (System.map, ELF symtab, kallsyms).
  */
 #ifndef KLPB_SYMTAB_H
 #define KLPB_SYMTAB_H

@@ -34,6 +34,10 @@
 
 #define MAX_ITEMS 256
 
+/* decls_scan() reports on a context; in JSON mode it keeps the message in err_msg. */
+static struct klpb_ctx scan_ctx = { .json = true };
+#define SCAN_MSG (scan_ctx.err_msg ? scan_ctx.err_msg : strerror(ENOMEM))
+
 struct mkcore {
 	struct klpb_core core;
 	struct decl_list decls;
@@ -102,7 +106,7 @@ static int add_target(struct mkcore *m, char *arg, bool is_file)
 /* OBJ:OLD[:POS]=NEW, added to the declarations */
 static int add_func(struct mkcore *m, const char *arg)
 {
-	char obj[64], old[512], news[512], msg[256], text[1200];
+	char obj[64], old[512], news[512], text[1200];
 	unsigned long pos = 0;
 	int n = sscanf(arg, "%63[^:]:%511[^:=]:%lu=%511s", obj, old, &pos, news);
 
@@ -113,23 +117,22 @@ static int add_func(struct mkcore *m, const char *arg)
 			 pos, news);
 	else
 		snprintf(text, sizeof(text), "KLPB_PATCH_FUNC(%s, %s, %s);\n", obj, old, news);
-	if (decls_scan(&m->decls, "--func", text, strlen(text), msg, sizeof(msg)))
-		return fail("%s", msg);
+	if (decls_scan(&scan_ctx, &m->decls, "--func", text, strlen(text)))
+		return fail("%s", SCAN_MSG);
 	return 0;
 }
 
 static int scan_source(struct mkcore *m, const char *path)
 {
 	uint8_t *text = NULL;
-	char msg[256];
 	size_t len;
 	int err = read_file(path, &text, &len);
 
 	if (err)
 		return fail("cannot read '%s'", path);
-	err = decls_scan(&m->decls, path, (const char *)text, len, msg, sizeof(msg));
+	err = decls_scan(&scan_ctx, &m->decls, path, (const char *)text, len);
 	free(text);
-	return err ? fail("%s", msg) : 0;
+	return err ? fail("%s", SCAN_MSG) : 0;
 }
 
 static int cmp_str(const void *a, const void *b)

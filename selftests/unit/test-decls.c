@@ -6,12 +6,14 @@
 #include "create/decls.h"
 #include "tap.h"
 
-static char msg[512];
+/* In JSON mode p_err() keeps the first message in ctx.err_msg: the scanner's report. */
+static struct klpb_ctx ctx = { .json = true };
 
 static int scan(struct decl_list *l, const char *text)
 {
-	msg[0] = '\0';
-	return decls_scan(l, "p.c", text, strlen(text), msg, sizeof(msg));
+	free(ctx.err_msg);
+	ctx.err_msg = NULL;
+	return decls_scan(&ctx, l, "p.c", text, strlen(text));
 }
 
 static void test_good(void)
@@ -113,7 +115,8 @@ static void test_bad(void)
 		struct decl_list l = {};
 
 		is_int(scan(&l, cases[i].src), -EINVAL, "%s: -EINVAL", cases[i].what);
-		ok(strstr(msg, cases[i].want) != NULL, "%s: '%s'", cases[i].what, msg);
+		ok(ctx.err_msg && strstr(ctx.err_msg, cases[i].want) != NULL, "%s: '%s'",
+		   cases[i].what, ctx.err_msg ? ctx.err_msg : "(nothing reported)");
 		decls_free(&l);
 	}
 }
@@ -123,5 +126,6 @@ int main(void)
 	test_good();
 	test_symbols();
 	test_bad();
+	free(ctx.err_msg);
 	return done_testing();
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/kernel-info.h"
+#include "create/kallsyms.h"
 #include "tap.h"
 
 #define NSYMS 3000

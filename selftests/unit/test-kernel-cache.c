@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "create/kernel-cache.h"
+#include "create/symbols.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/test-kernel-cache.XXXXXX";

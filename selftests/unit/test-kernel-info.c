@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "create/symbols.h"
 #include "sys/kernel-info.h"
 #include "tap.h"
 #include "util/file.h"
