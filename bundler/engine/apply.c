@@ -470,6 +470,7 @@ int eng_record_apply(struct engine *e, const struct klpb_core *core, const char 
 		     const char *prev, const char *source)
 {
 	struct record r = { 0 };
+	int rc;
 
 	COPY(r.module, module);
 	COPY(r.name, core->name);
@@ -477,8 +478,12 @@ int eng_record_apply(struct engine *e, const struct klpb_core *core, const char 
 	hex_encode(core->lineage, KLPB_LINEAGE_LEN, r.lineage);
 	r.applied = time(NULL);
 	COPY(r.previous, prev ? prev : "");
-	COPY(r.source, source ? source : "");
-	return record_write(&r);
+	r.source = source ? strdup(source) : NULL;
+	if (source && !r.source)
+		return -ENOMEM;
+	rc = record_write(&r);
+	record_free(&r);
+	return rc;
 }
 
 /* Unload what @j's bundle replaced and forget the replaced bundles' records. */
@@ -498,6 +503,7 @@ static int remove_replaced(struct engine *e, struct journal *j)
 			if (old.previous[0])
 				sd_gc_bundle(old.previous);
 		}
+		record_free(&old);
 	}
 	return 0;
 }

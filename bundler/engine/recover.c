@@ -75,13 +75,16 @@ static void record_reverted(struct engine *e, const char *module, const char *pr
 	struct eng_saved s;
 	struct record r;
 
-	if (record_read(module, &r) < 0)
+	if (record_read(module, &r) < 0) {
+		record_free(&r);
 		return;
+	}
 	record_remove(module);
 	if (prev && eng_patch_active(prev) && eng_saved_open(e, prev, &s) == 0) {
 		eng_record_apply(e, &s.b->core, prev, NULL, r.source);
 		eng_saved_free(&s);
 	}
+	record_free(&r);
 	sd_gc_bundle(module);
 }
 

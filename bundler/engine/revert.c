@@ -80,11 +80,43 @@ static void record_restored(struct engine *e, const char *prev, const char *sour
 	lp_bundles_free(bs, n > 0 ? n : 0);
 }
 
+/* Revert @b, whose record is @r (empty when it has none). */
+static int revert_bundle(struct engine *e, const struct lp_bundle *b, const struct record *r,
+			 bool to_previous)
+{
+	struct journal j;
+	int rc;
+
+	journal_init(&j, ENG_OP_REVERT, b->module);
+	if (to_previous)
+		COPY(j.prev[j.n_prev++], r->previous);
+	rc = eng_journal_step(e, &j, ENG_STEP_REVERT_BEGIN);
+	if (rc < 0)
+		return rc;
+	eng_stop_at(ENG_STEP_REVERT_BEGIN);
+	rc = to_previous ? eng_restore(e, b->module, r->previous) : disable_one(e, b->module);
+	if (rc < 0) {
+		journal_clear();
+		return rc;
+	}
+	eng_stop_at(ENG_STEP_REVERT_REMOVED);
+	record_remove(b->module);
+	if (to_previous)
+		record_restored(e, r->previous, r->source);
+	else if (r->previous[0])
+		sd_gc_bundle(r->previous);
+	sd_gc_bundle(b->module);
+	journal_clear();
+	eng_audit(e, "reverted bundle '%s' version %" PRIu64 " (module '%s')%s%s", b->name,
+		  b->version, b->module, to_previous ? ", restored " : "",
+		  to_previous ? r->previous : "");
+	return 0;
+}
+
 int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_reverted *out)
 {
 	struct lp_bundle b;
 	struct record r;
-	struct journal j;
 	int rc = find_active(e->ctx, name, &b);
 
 	if (rc < 0)
@@ -92,34 +124,16 @@ int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_
 	record_read(b.module, &r);	/* may be missing: then r is empty */
 	if (to_previous && !r.previous[0]) {
 		p_err(e->ctx, -ENOENT, "no previous bundle is recorded for '%s'", b.module);
-		return -ENOENT;
+		rc = -ENOENT;
+	} else {
+		rc = revert_bundle(e, &b, &r, to_previous);
 	}
-	journal_init(&j, ENG_OP_REVERT, b.module);
-	if (to_previous)
-		COPY(j.prev[j.n_prev++], r.previous);
-	rc = eng_journal_step(e, &j, ENG_STEP_REVERT_BEGIN);
-	if (rc < 0)
-		return rc;
-	eng_stop_at(ENG_STEP_REVERT_BEGIN);
-	rc = to_previous ? eng_restore(e, b.module, r.previous) : disable_one(e, b.module);
-	if (rc < 0) {
-		journal_clear();
-		return rc;
+	if (rc == 0) {
+		COPY(out->name, b.name);
+		out->version = b.version;
+		COPY(out->module, b.module);
+		COPY(out->restored, to_previous ? r.previous : "");
 	}
-	eng_stop_at(ENG_STEP_REVERT_REMOVED);
-	record_remove(b.module);
-	if (to_previous)
-		record_restored(e, r.previous, r.source);
-	else if (r.previous[0])
-		sd_gc_bundle(r.previous);
-	sd_gc_bundle(b.module);
-	journal_clear();
-	eng_audit(e, "reverted bundle '%s' version %" PRIu64 " (module '%s')%s%s", b.name,
-		  b.version, b.module, to_previous ? ", restored " : "",
-		  to_previous ? r.previous : "");
-	COPY(out->name, b.name);
-	out->version = b.version;
-	COPY(out->module, b.module);
-	COPY(out->restored, to_previous ? r.previous : "");
-	return 0;
+	record_free(&r);
+	return rc;
 }

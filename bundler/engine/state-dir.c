@@ -159,7 +159,7 @@ int record_write(const struct record *r)
 
 	n = asprintf(&text, "module=%s\nname=%s\nversion=%" PRIu64 "\nlineage=%s\napplied=%lld\n"
 		     "previous=%s\nsource=%s\n", r->module, r->name, r->version, r->lineage,
-		     r->applied, r->previous, r->source);
+		     r->applied, r->previous, r->source ? r->source : "");
 	if (n < 0)
 		text = NULL;
 	if (text && rel)
@@ -185,9 +185,22 @@ static int record_kv(const char *k, const char *v, void *data)
 		r->applied = atoll(v);
 	else if (strcmp(k, "previous") == 0)
 		COPY(r->previous, v);
-	else if (strcmp(k, "source") == 0)
-		COPY(r->source, v);
+	else if (strcmp(k, "source") == 0 && !r->source && !(r->source = strdup(v)))
+		return -ENOMEM;
 	return 0;
+}
+
+void record_free(struct record *r)
+{
+	free(r->source);
+	r->source = NULL;
+}
+
+void record_list_free(struct record *r, int n)
+{
+	for (int i = 0; r && i < n; i++)
+		record_free(&r[i]);
+	free(r);
 }
 
 int record_read(const char *module, struct record *r)
@@ -279,7 +292,7 @@ int sd_gc_bundle(const char *module)
 	for (int i = 0; i < n; i++)
 		if (strcmp(r[i].module, module) == 0 || strcmp(r[i].previous, module) == 0)
 			used = true;
-	free(r);
+	record_list_free(r, n);
 	if (used)
 		return 0;
 	rel = bundle_rel(module);

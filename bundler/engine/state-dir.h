@@ -40,14 +40,17 @@ struct record {
 	char lineage[33];
 	long long applied;		/* seconds since the epoch */
 	char previous[SD_NAME_MAX];	/* the module it replaced ("": none) */
-	char source[1024];		/* the file it was applied from */
+	char *source;			/* [owned] the file it was applied from (NULL: none) */
 };
 
 int record_write(const struct record *r);
+/* Read active/@module into @r: release it with record_free(), also on failure. */
 int record_read(const char *module, struct record *r);
+void record_free(struct record *r);
 int record_remove(const char *module);
-/* Every record: [owned] *@out (free()); the count. */
+/* Every record: [owned] *@out (record_list_free()); the count. */
 int record_list(struct record **out);
+void record_list_free(struct record *r, int n);
 
 /* bundles/<module>.klpb: [owned] (free()), NULL when out of memory. */
 char *sd_bundle_path(const char *module);

@@ -49,6 +49,7 @@ static void read_bundles(struct eng_status *s)
 		s->bundles[i].lp = &s->lp_bundles[i];
 		if (record_read(s->lp_bundles[i].module, &r) == 0)
 			s->bundles[i].applied = r.applied;
+		record_free(&r);
 	}
 }
 

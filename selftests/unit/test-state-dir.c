@@ -48,15 +48,18 @@ static void test_records(void)
 	struct record b = { .module = "klpb_seed_v2", .name = "seed", .version = 2,
 			    .previous = "klpb_seed_v1" };
 	struct record r, *all;
+	int n;
 
 	is_int(record_write(&a), 0, "write a record");
 	is_int(record_read("klpb_seed_v1", &r), 0, "read it");
 	ok(r.version == 1 && r.applied == 1700000001 && !strcmp(r.lineage, a.lineage) &&
-	   !strcmp(r.source, a.source) && !r.previous[0], "fields survive");
+	   r.source && !strcmp(r.source, a.source) && !r.previous[0], "fields survive");
+	record_free(&r);
 	record_write(&b);
-	is_int(record_list(&all), 2, "two records");
+	n = record_list(&all);
+	is_int(n, 2, "two records");
 	is_str(all[1].previous, "klpb_seed_v1", "sorted, with previous");
-	free(all);
+	record_list_free(all, n);
 	is_int(sd_save_bundle("klpb_seed_v1", "x", 1), 0, "save a bundle file");
 	is_int(sd_save_bundle("klpb_old", "y", 1), 0, "save another");
 	sd_gc_bundle("klpb_seed_v1");
@@ -67,8 +70,9 @@ static void test_records(void)
 	record_remove("klpb_seed_v2");
 	sd_gc_bundle("klpb_seed_v1");
 	ok(!bundle_file_exists("klpb_seed_v1"), "and once the records are gone");
-	is_int(record_list(&all), 0, "no records");
-	free(all);
+	n = record_list(&all);
+	is_int(n, 0, "no records");
+	record_list_free(all, n);
 }
 
 int main(void)
