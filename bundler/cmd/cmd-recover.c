@@ -23,11 +23,9 @@ static const char recover_usage[] =
 
 int cmd_recover(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		ENG_LONG_OPTS,
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      ENG_LONG_OPTS,
+					      {} };
 	struct engine e;
 	int c, rc;
 
@@ -53,8 +51,8 @@ int cmd_recover(struct klpb_ctx *ctx, int argc, char **argv)
 		jw_bool_field(ctx->jw, "recovered", e.recovered);
 		jw_end_object(ctx->jw);
 	} else {
-		printf("%s\n", e.recovered ? "recovered an interrupted transaction" :
-		       "nothing to recover");
+		printf("%s\n",
+		       e.recovered ? "recovered an interrupted transaction" : "nothing to recover");
 	}
 	eng_end(&e);
 	return 0;

@@ -60,8 +60,8 @@ static int pick_target(struct eng_apply *a)
 		hex_encode(id.bytes, id.len, have);
 		hex_encode(a->t->vmlinux_build_id, KLPB_BUILD_ID_LEN, want);
 		p_err(ctx, -EOPNOTSUPP,
-		      "the running kernel %s has build-id %s, but '%s' was built for %s", a->release,
-		      have, a->file, want);
+		      "the running kernel %s has build-id %s, but '%s' was built for %s",
+		      a->release, have, a->file, want);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -80,8 +80,10 @@ static void check_on_disk(struct eng_apply *a, size_t i)
 	}
 	if (!id_matches(&id, o->build_id)) {
 		hex_encode(id.bytes, id.len, have);
-		p_warn(a->e->ctx, "the installed module '%s' (%s) has build-id %s: it would be "
-		       "refused when it loads", o->name, path, have);
+		p_warn(a->e->ctx,
+		       "the installed module '%s' (%s) has build-id %s: it would be "
+		       "refused when it loads",
+		       o->name, path, have);
 		COPY(a->obj_state[i], "pending (would be refused)");
 	}
 	free(path);
@@ -106,8 +108,10 @@ static int check_objects(struct eng_apply *a)
 			else
 				hex_encode(id.bytes, id.len, have);
 			hex_encode(o->build_id, KLPB_BUILD_ID_LEN, want);
-			p_err(a->e->ctx, -EOPNOTSUPP, "module '%s' is loaded with build-id %s, but "
-			      "'%s' was built for %s", o->name, have, a->file, want);
+			p_err(a->e->ctx, -EOPNOTSUPP,
+			      "module '%s' is loaded with build-id %s, but "
+			      "'%s' was built for %s",
+			      o->name, have, a->file, want);
 			return -EOPNOTSUPP;
 		}
 		COPY(a->obj_state[i], "patched");
@@ -127,8 +131,10 @@ static int wait_other_transition(struct eng_apply *a)
 	while ((rc = lp_transition_patch(name, sizeof(name))) == 1 && ld_now_ms() < deadline)
 		ld_sleep_ms(20);
 	if (rc == 1) {
-		p_err(a->e->ctx, -EBUSY, "a live patch transition is in progress ('%s') and did "
-		      "not finish in %.1f s", name, a->e->busy_ms / 1000.0);
+		p_err(a->e->ctx, -EBUSY,
+		      "a live patch transition is in progress ('%s') and did "
+		      "not finish in %.1f s",
+		      name, a->e->busy_ms / 1000.0);
 		return -EBUSY;
 	}
 	return 0;
@@ -142,11 +148,13 @@ static int check_kernel(struct eng_apply *a)
 	int rc;
 
 	if (!lp_livepatch_available()) {
-		p_err(ctx, -EOPNOTSUPP, "the kernel has no live patching (no /sys/kernel/livepatch)");
+		p_err(ctx, -EOPNOTSUPP,
+		      "the kernel has no live patching (no /sys/kernel/livepatch)");
 		return -EOPNOTSUPP;
 	}
 	if (lp_ftrace_enabled() == 0) {
-		p_err(ctx, -EOPNOTSUPP, "ftrace is disabled (kernel.ftrace_enabled = 0): live "
+		p_err(ctx, -EOPNOTSUPP,
+		      "ftrace is disabled (kernel.ftrace_enabled = 0): live "
 		      "patches cannot be enabled");
 		return -EOPNOTSUPP;
 	}
@@ -154,8 +162,10 @@ static int check_kernel(struct eng_apply *a)
 	if (rc < 0)
 		return report_format_error(ctx, a->file, rc, &ferr);
 	if (lp_sig_enforced(why, sizeof(why)) == 1 && !module_is_signed(a->ko.data, a->ko.len)) {
-		p_err(ctx, -EOPNOTSUPP, "the kernel would refuse '%s': %s and its module is not "
-		      "signed", a->module, why);
+		p_err(ctx, -EOPNOTSUPP,
+		      "the kernel would refuse '%s': %s and its module is not "
+		      "signed",
+		      a->module, why);
 		return -EOPNOTSUPP;
 	}
 	return wait_other_transition(a);
@@ -181,18 +191,21 @@ static int check_deps(struct eng_apply *a, const struct lp_bundle *bs, int n)
 
 	for (size_t i = 0; i < c->n_requires; i++) {
 		if (!any_active_matches(&c->requires[i], bs, n)) {
-			p_err(a->e->ctx, -EOPNOTSUPP, "'%s' requires bundle '%s' version %" PRIu64
-			      "%s, which is not active", c->name, c->requires[i].name,
-			      c->requires[i].min_version, c->requires[i].has_max ? " or in range" :
-			      " or later");
+			p_err(a->e->ctx, -EOPNOTSUPP,
+			      "'%s' requires bundle '%s' version %" PRIu64
+			      "%s, which is not active",
+			      c->name, c->requires[i].name, c->requires[i].min_version,
+			      c->requires[i].has_max ? " or in range" : " or later");
 			return -EOPNOTSUPP;
 		}
 	}
 	for (size_t i = 0; i < c->n_conflicts; i++) {
 		for (int k = 0; k < n; k++) {
 			if (lp_bundle_active(&bs[k]) && dep_matches(&c->conflicts[i], &bs[k])) {
-				p_err(a->e->ctx, -EOPNOTSUPP, "'%s' conflicts with the active bundle "
-				      "'%s' version %" PRIu64, c->name, bs[k].name, bs[k].version);
+				p_err(a->e->ctx, -EOPNOTSUPP,
+				      "'%s' conflicts with the active bundle "
+				      "'%s' version %" PRIu64,
+				      c->name, bs[k].name, bs[k].version);
 				return -EOPNOTSUPP;
 			}
 		}
@@ -207,15 +220,18 @@ static int check_lineage(struct eng_apply *a, const struct lp_bundle *o)
 
 	hex_encode(c->lineage, KLPB_LINEAGE_LEN, lineage);
 	if (strcmp(o->lineage, lineage) == 0 && o->version > c->version) {
-		p_err(a->e->ctx, -EOPNOTSUPP, "'%s' version %" PRIu64 " would downgrade the active "
-		      "bundle '%s' version %" PRIu64 " of the same lineage", c->name, c->version,
-		      o->name, o->version);
+		p_err(a->e->ctx, -EOPNOTSUPP,
+		      "'%s' version %" PRIu64 " would downgrade the active "
+		      "bundle '%s' version %" PRIu64 " of the same lineage",
+		      c->name, c->version, o->name, o->version);
 		return -EOPNOTSUPP;
 	}
 	if (c->replace && strcmp(o->lineage, lineage) != 0) {
-		p_err(a->e->ctx, -EOPNOTSUPP, "'%s' is cumulative but bundle '%s' of another "
+		p_err(a->e->ctx, -EOPNOTSUPP,
+		      "'%s' is cumulative but bundle '%s' of another "
 		      "lineage is active; the kernel would refuse to drop its state (revert '%s' "
-		      "first)", c->name, o->name, o->name);
+		      "first)",
+		      c->name, o->name, o->name);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -224,7 +240,7 @@ static int check_lineage(struct eng_apply *a, const struct lp_bundle *o)
 static int check_same_module(struct eng_apply *a, const struct lp_bundle *o)
 {
 	if (!lp_bundle_active(o)) {
-		a->stale = true;	/* disabled or replaced, still loaded */
+		a->stale = true; /* disabled or replaced, still loaded */
 		return 0;
 	}
 	if (o->manifest_len == a->b->core_bytes.len &&
@@ -338,7 +354,7 @@ static int run_check(struct eng_apply *a)
 		return -errno;
 	if (pid == 0) {
 		if (a->e->ctx->json)
-			dup2(STDERR_FILENO, STDOUT_FILENO);	/* stdout holds the one document */
+			dup2(STDERR_FILENO, STDOUT_FILENO); /* stdout holds the one document */
 		execl("/bin/sh", "sh", "-c", a->check, (char *)NULL);
 		_exit(127);
 	}
@@ -396,7 +412,7 @@ static int step_load(struct eng_apply *a, struct journal *j)
 		return rc;
 	}
 	eng_stop_at(ENG_STEP_APPLY_LOADED);
-	journal_step(j, ENG_STEP_APPLY_LOADED);	/* recovery trusts sysfs over later steps */
+	journal_step(j, ENG_STEP_APPLY_LOADED); /* recovery trusts sysfs over later steps */
 	return 0;
 }
 
@@ -411,9 +427,11 @@ static int step_transition(struct eng_apply *a, struct journal *j)
 		rc = roll_back(a);
 		if (rc < 0)
 			return rc;
-		p_err(a->e->ctx, -ECANCELED, "the transition of '%s' did not finish in %.1f s "
+		p_err(a->e->ctx, -ECANCELED,
+		      "the transition of '%s' did not finish in %.1f s "
 		      "(stalled: %s); it was reversed and the bundle unloaded, the previous state "
-		      "is active", a->module, a->e->timeout_ms / 1000.0, stalled);
+		      "is active",
+		      a->module, a->e->timeout_ms / 1000.0, stalled);
 		eng_audit(a->e, "apply of '%s' rolled back: transition stalled", a->module);
 		return -ECANCELED;
 	}
@@ -430,8 +448,10 @@ static int step_check(struct eng_apply *a, struct journal *j)
 		rc = roll_back(a);
 		if (rc < 0)
 			return rc;
-		p_err(a->e->ctx, -ECANCELED, "the health check failed (status %d); '%s' was "
-		      "removed and the previous state restored", st, a->module);
+		p_err(a->e->ctx, -ECANCELED,
+		      "the health check failed (status %d); '%s' was "
+		      "removed and the previous state restored",
+		      st, a->module);
 		eng_audit(a->e, "apply of '%s' rolled back: health check failed", a->module);
 		return -ECANCELED;
 	}
@@ -494,7 +514,7 @@ static int remove_replaced(struct engine *e, struct journal *j)
 
 	for (int i = 0; i < j->n_prev; i++) {
 		if (eng_patch_active(j->prev[i]))
-			continue;	/* not replaced after all */
+			continue; /* not replaced after all */
 		rc = eng_remove(e, j->prev[i]);
 		if (rc < 0)
 			return rc;
@@ -519,7 +539,8 @@ int eng_finish_apply(struct engine *e, struct journal *j, const struct klpb_core
 	eng_stop_at(ENG_STEP_APPLY_REPLACED_REMOVED);
 	rc = eng_record_apply(e, core, j->module, j->n_prev ? j->prev[0] : NULL, source);
 	if (rc < 0) {
-		p_err(e->ctx, rc, "cannot record '%s' in '%s': %s", j->module, sd_dir(), strerror(-rc));
+		p_err(e->ctx, rc, "cannot record '%s' in '%s': %s", j->module, sd_dir(),
+		      strerror(-rc));
 		return rc;
 	}
 	return eng_journal_clear(e);

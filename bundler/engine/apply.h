@@ -25,25 +25,25 @@
 struct eng_apply {
 	/* set by the caller */
 	struct engine *e;
-	const char *key, *keyring;	/* --key, --keyring (eng_verify_file()) */
-	const char *check;		/* --check: the health check command */
+	const char *key, *keyring; /* --key, --keyring (eng_verify_file()) */
+	const char *check; /* --check: the health check command */
 	/* the bundle (eng_apply_check()) */
 	const char *file;
 	uint8_t *data;
 	size_t len;
 	struct klpb_bundle *b;
 	size_t payload;
-	const struct klpb_target *t;	/* the target of the running kernel */
+	const struct klpb_target *t; /* the target of the running kernel */
 	const char *module;
 	struct klpb_buf ko;
 	char release[128];
 	/* the plan, then (eng_apply_states()) what the kernel shows */
 	char vmlinux_state[ENG_STATE_MAX];
-	char obj_state[KLPB_MAX_TARGET_OBJECTS][ENG_STATE_MAX];	/* t->objects[i] */
-	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX];	/* the active bundles it replaces */
+	char obj_state[KLPB_MAX_TARGET_OBJECTS][ENG_STATE_MAX]; /* t->objects[i] */
+	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX]; /* the active bundles it replaces */
 	int n_prev;
-	bool stale;			/* the module is loaded but not enabled: unload it first */
-	bool already;			/* this very bundle is active: nothing to do */
+	bool stale; /* the module is loaded but not enabled: unload it first */
+	bool already; /* this very bundle is active: nothing to do */
 };
 
 /* Steps 3 to 5 for @file: change nothing.  Sets @a->already. */

@@ -40,8 +40,8 @@ int eng_option(struct engine *e, int c, const char *arg)
 	case ENG_OPT_TIMEOUT:
 		s = strtod(arg, &end);
 		if (*end || s <= 0 || s > 86400)
-			return usage_err(e->ctx, "--timeout needs seconds (0 < S <= 86400), not '%s'",
-					 arg);
+			return usage_err(e->ctx,
+					 "--timeout needs seconds (0 < S <= 86400), not '%s'", arg);
 		e->timeout_ms = (int)(s * 1000);
 		if (e->busy_ms > e->timeout_ms)
 			e->busy_ms = e->timeout_ms;
@@ -89,7 +89,8 @@ static int take_lock(struct engine *e)
 	int rc = lock_take(e->wait_lock, &holder);
 
 	if (rc == -EBUSY && holder > 0)
-		p_err(e->ctx, rc, "another klp-bundle command holds the lock (pid %d)", (int)holder);
+		p_err(e->ctx, rc, "another klp-bundle command holds the lock (pid %d)",
+		      (int)holder);
 	else if (rc == -EBUSY)
 		p_err(e->ctx, rc, "another klp-bundle command holds the lock");
 	else if (rc < 0) {
@@ -112,7 +113,7 @@ int eng_begin(struct engine *e)
 	if (rc < 0)
 		p_err(e->ctx, rc, "state directory '%s': %s", sd_dir(),
 		      rc == -EPERM ? "not owned by this user, or writable by group or others" :
-		      strerror(-rc));
+				     strerror(-rc));
 	else
 		rc = eng_recover(e);
 	if (rc < 0) {

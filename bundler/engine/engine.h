@@ -23,11 +23,11 @@
 struct engine {
 	struct klpb_ctx *ctx;
 	int lock_fd;
-	bool wait_lock;			/* --wait: wait for the lock */
-	int timeout_ms;			/* --timeout: a transition's limit */
-	int busy_ms;			/* how long to wait for another transition */
-	bool progress;			/* stderr is a terminal: a progress line */
-	bool recovered;			/* eng_begin() recovered an interrupted transaction */
+	bool wait_lock; /* --wait: wait for the lock */
+	int timeout_ms; /* --timeout: a transition's limit */
+	int busy_ms; /* how long to wait for another transition */
+	bool progress; /* stderr is a terminal: a progress line */
+	bool recovered; /* eng_begin() recovered an interrupted transaction */
 };
 
 void eng_init(struct engine *e, struct klpb_ctx *ctx);
@@ -36,10 +36,12 @@ int eng_option(struct engine *e, int c, const char *arg);
 #define ENG_OPT_STATE_DIR 1000
 #define ENG_OPT_WAIT 1001
 #define ENG_OPT_TIMEOUT 1002
-#define ENG_LONG_OPTS \
+#define ENG_LONG_OPTS                                                \
 	{ "state-dir", required_argument, NULL, ENG_OPT_STATE_DIR }, \
-	{ "wait", no_argument, NULL, ENG_OPT_WAIT }, \
-	{ "timeout", required_argument, NULL, ENG_OPT_TIMEOUT }
+		{ "wait", no_argument, NULL, ENG_OPT_WAIT },         \
+	{                                                            \
+		"timeout", required_argument, NULL, ENG_OPT_TIMEOUT  \
+	}
 
 /* Step 1 and 2 of every command that changes something: lock, state dir, recovery. */
 int eng_begin(struct engine *e);

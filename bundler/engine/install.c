@@ -41,9 +41,10 @@ static int check_not_older(struct engine *e, const char *path, const struct klpb
 
 	if (read_file(path, &data, &len) == 0 && klpb_bundle_load(data, len, &old, NULL) == 0 &&
 	    old->core.version > c->version) {
-		p_err(e->ctx, -EOPNOTSUPP, "'%s' version %" PRIu64 " is installed; version %" PRIu64
-		      " would be a downgrade (uninstall it first)", c->name, old->core.version,
-		      c->version);
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "'%s' version %" PRIu64 " is installed; version %" PRIu64
+		      " would be a downgrade (uninstall it first)",
+		      c->name, old->core.version, c->version);
 		rc = -EOPNOTSUPP;
 	}
 	klpb_bundle_free(old);

@@ -16,7 +16,7 @@
 struct eng_installed {
 	char name[LP_NAME_MAX];
 	uint64_t version;
-	char *path;			/* [owned] (free()) */
+	char *path; /* [owned] (free()) */
 };
 
 /*

@@ -20,25 +20,25 @@
 #define JOURNAL_MAX_PREV 16
 
 enum eng_op {
-	ENG_OP_NONE,			/* before a transaction starts (the lock) */
+	ENG_OP_NONE, /* before a transaction starts (the lock) */
 	ENG_OP_APPLY,
 	ENG_OP_REVERT,
 };
 
 enum eng_step {
-	ENG_STEP_LOCKED,		/* the lock taken, before recovery */
+	ENG_STEP_LOCKED, /* the lock taken, before recovery */
 	/* apply; the commit point is CHECKED (TRANSITION_DONE without a check) */
-	ENG_STEP_APPLY_BEGIN,		/* journal written, bundle saved, before loading */
-	ENG_STEP_APPLY_LOADED,		/* finit_module returned (a transition may run) */
-	ENG_STEP_APPLY_TRANSITION_DONE,	/* the transition finished */
-	ENG_STEP_APPLY_CHECKED,		/* the health check passed (or there is none) */
-	ENG_STEP_APPLY_COMMITTED,	/* the commit point written */
+	ENG_STEP_APPLY_BEGIN, /* journal written, bundle saved, before loading */
+	ENG_STEP_APPLY_LOADED, /* finit_module returned (a transition may run) */
+	ENG_STEP_APPLY_TRANSITION_DONE, /* the transition finished */
+	ENG_STEP_APPLY_CHECKED, /* the health check passed (or there is none) */
+	ENG_STEP_APPLY_COMMITTED, /* the commit point written */
 	ENG_STEP_APPLY_REPLACED_REMOVED, /* the replaced modules unloaded, before the record */
-	ENG_STEP_APPLY_RECORDED,	/* recorded, journal removed */
+	ENG_STEP_APPLY_RECORDED, /* recorded, journal removed */
 	/* revert */
-	ENG_STEP_REVERT_BEGIN,		/* journal written */
-	ENG_STEP_REVERT_DISABLING,	/* 0 written to enabled */
-	ENG_STEP_REVERT_REMOVED,	/* module unloaded, before the records */
+	ENG_STEP_REVERT_BEGIN, /* journal written */
+	ENG_STEP_REVERT_DISABLING, /* 0 written to enabled */
+	ENG_STEP_REVERT_REMOVED, /* module unloaded, before the records */
 	ENG_STEP_COUNT
 };
 
@@ -53,14 +53,14 @@ void eng_stop_at(enum eng_step step);
 
 struct journal {
 	enum eng_op op;
-	enum eng_step step;		/* the last step started */
-	char module[SD_NAME_MAX];	/* the bundle applied or reverted */
-	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX];	/* apply: the active bundles it replaces;
+	enum eng_step step; /* the last step started */
+	char module[SD_NAME_MAX]; /* the bundle applied or reverted */
+	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX]; /* apply: the active bundles it replaces;
 							 * revert --to-previous: the one restored */
 	int n_prev;
-	bool check;			/* apply: a --check must pass before the commit */
+	bool check; /* apply: a --check must pass before the commit */
 	long pid;
-	long long started;		/* seconds since the epoch */
+	long long started; /* seconds since the epoch */
 };
 
 /* A journal for @op on @module, started now by this process, at its first step. */

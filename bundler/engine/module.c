@@ -42,14 +42,16 @@ int eng_insert(struct engine *e, const void *ko, size_t len, const char *module)
 	int rc = ld_insert(ko, len, module, e->busy_ms);
 
 	if (rc == -EKEYREJECTED) {
-		p_err(e->ctx, -EOPNOTSUPP, "the kernel rejected the module signature of '%s'", module);
+		p_err(e->ctx, -EOPNOTSUPP, "the kernel rejected the module signature of '%s'",
+		      module);
 		return -EOPNOTSUPP;
 	}
 	if (rc == -EBUSY)
-		p_err(e->ctx, rc, "cannot load '%s': a live patch transition is in progress", module);
+		p_err(e->ctx, rc, "cannot load '%s': a live patch transition is in progress",
+		      module);
 	else if (rc < 0)
-		p_err(e->ctx, rc, "the kernel refused to load '%s': %s (see the kernel log)", module,
-		      strerror(-rc));
+		p_err(e->ctx, rc, "the kernel refused to load '%s': %s (see the kernel log)",
+		      module, strerror(-rc));
 	return rc;
 }
 
@@ -136,7 +138,8 @@ static void report_stalled(struct engine *e, const char *module, int target)
 		if (lp_task_stack(tasks[i].pid, tasks[i].tid, stack, sizeof(stack)) == 0) {
 			char *save = NULL;
 
-			for (char *l = strtok_r(stack, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			for (char *l = strtok_r(stack, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save))
 				p_info(e->ctx, "      %s", l);
 		}
 	}
@@ -155,8 +158,10 @@ static void draw_progress(const char *module, int left, long long elapsed_ms)
 		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': %d task(s) left, %llds",
 			module, left, elapsed_ms / 1000);
 	else if (left == 0)
-		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': every task switched, "
-			"waiting for the kernel to finish it, %llds", module, elapsed_ms / 1000);
+		fprintf(stderr,
+			"\r\033[Kklp-bundle: transition of '%s': every task switched, "
+			"waiting for the kernel to finish it, %llds",
+			module, elapsed_ms / 1000);
 	else
 		fprintf(stderr, "\r\033[Kklp-bundle: transition of '%s': %llds", module,
 			elapsed_ms / 1000);
@@ -208,7 +213,7 @@ static bool patch_exists(const char *module)
 	bool exists;
 
 	if (asprintf(&rel, "/sys/kernel/livepatch/%s", module) < 0)
-		return true;	/* cannot tell: keep waiting until the timeout */
+		return true; /* cannot tell: keep waiting until the timeout */
 	exists = lp_exists(rel);
 	free(rel);
 	return exists;

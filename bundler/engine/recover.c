@@ -112,7 +112,8 @@ static int recover_revert(struct engine *e, struct journal *j)
 	if (rc < 0)
 		return rc;
 	record_reverted(e, j->module, prev);
-	p_info(e->ctx, "klp-bundle: recovered: the interrupted revert of '%s' completed", j->module);
+	p_info(e->ctx, "klp-bundle: recovered: the interrupted revert of '%s' completed",
+	       j->module);
 	return eng_journal_clear(e);
 }
 

@@ -102,7 +102,7 @@ int eng_undo_apply(struct engine *e, const char *module, const char *prev)
 	if (lp_patch(module, &p) == 0) {
 		if (!p.transition && p.enabled == 1 && prev && !eng_patch_active(prev))
 			return eng_restore(e, module, prev);
-		rc = eng_disable(e, module);	/* reverses a transition */
+		rc = eng_disable(e, module); /* reverses a transition */
 		if (rc < 0)
 			return rc;
 	}

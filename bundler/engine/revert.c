@@ -26,7 +26,7 @@ static int find_active(struct klpb_ctx *ctx, const char *name, struct lp_bundle 
 			continue;
 		if (found++ == 0) {
 			*out = bs[i];
-			out->core = NULL;	/* not kept */
+			out->core = NULL; /* not kept */
 			out->manifest = NULL;
 			out->objects = NULL;
 			out->n_objects = 0;
@@ -60,11 +60,12 @@ static int disable_one(struct engine *e, const char *m)
 	if (rc != -ETIMEDOUT)
 		return eng_remove(e, m);
 	snprintf(stalled, sizeof(stalled), "%s", eng_stalled());
-	eng_set_enabled(m, true);	/* reverses the unpatching transition */
+	eng_set_enabled(m, true); /* reverses the unpatching transition */
 	eng_wait_transition(e, m, e->timeout_ms > 30000 ? e->timeout_ms : 30000, false);
-	p_err(e->ctx, -ECANCELED, "disabling '%s' did not finish in %.1f s (stalled: %s); "
-	      "the transition was reversed and '%s' stays active", m, e->timeout_ms / 1000.0,
-	      stalled, m);
+	p_err(e->ctx, -ECANCELED,
+	      "disabling '%s' did not finish in %.1f s (stalled: %s); "
+	      "the transition was reversed and '%s' stays active",
+	      m, e->timeout_ms / 1000.0, stalled, m);
 	return -ECANCELED;
 }
 
@@ -121,7 +122,7 @@ int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_
 
 	if (rc < 0)
 		return rc;
-	record_read(b.module, &r);	/* may be missing: then r is empty */
+	record_read(b.module, &r); /* may be missing: then r is empty */
 	if (to_previous && !r.previous[0]) {
 		p_err(e->ctx, -ENOENT, "no previous bundle is recorded for '%s'", b.module);
 		rc = -ENOENT;

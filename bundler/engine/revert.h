@@ -20,7 +20,7 @@ struct eng_reverted {
 	char name[LP_NAME_MAX];
 	uint64_t version;
 	char module[LP_NAME_MAX];
-	char restored[SD_NAME_MAX];	/* --to-previous: the module restored, else "" */
+	char restored[SD_NAME_MAX]; /* --to-previous: the module restored, else "" */
 };
 
 /*

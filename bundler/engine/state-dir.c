@@ -157,9 +157,11 @@ int record_write(const struct record *r)
 	char *rel = record_rel(r->module), *text = NULL;
 	int n, rc = -ENOMEM;
 
-	n = asprintf(&text, "module=%s\nname=%s\nversion=%" PRIu64 "\nlineage=%s\napplied=%lld\n"
-		     "previous=%s\nsource=%s\n", r->module, r->name, r->version, r->lineage,
-		     r->applied, r->previous, r->source ? r->source : "");
+	n = asprintf(&text,
+		     "module=%s\nname=%s\nversion=%" PRIu64 "\nlineage=%s\napplied=%lld\n"
+		     "previous=%s\nsource=%s\n",
+		     r->module, r->name, r->version, r->lineage, r->applied, r->previous,
+		     r->source ? r->source : "");
 	if (n < 0)
 		text = NULL;
 	if (text && rel)

@@ -38,9 +38,9 @@ struct record {
 	char name[SD_NAME_MAX];
 	uint64_t version;
 	char lineage[33];
-	long long applied;		/* seconds since the epoch */
-	char previous[SD_NAME_MAX];	/* the module it replaced ("": none) */
-	char *source;			/* [owned] the file it was applied from (NULL: none) */
+	long long applied; /* seconds since the epoch */
+	char previous[SD_NAME_MAX]; /* the module it replaced ("": none) */
+	char *source; /* [owned] the file it was applied from (NULL: none) */
 };
 
 int record_write(const struct record *r);

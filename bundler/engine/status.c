@@ -27,7 +27,7 @@ static void try_recover(struct engine *e)
 	e->wait_lock = false;
 	if (eng_begin(e) == 0)
 		eng_end(e);
-	free(ctx->err_msg);	/* status reports the state, not the recovery's errors */
+	free(ctx->err_msg); /* status reports the state, not the recovery's errors */
 	ctx->err_msg = NULL;
 	ctx->err = 0;
 }

@@ -17,23 +17,23 @@
 
 /* One loaded bundle. */
 struct eng_bundle {
-	const struct lp_bundle *lp;	/* as sysfs shows it */
-	long long applied;		/* when it was applied (0: not recorded) */
+	const struct lp_bundle *lp; /* as sysfs shows it */
+	long long applied; /* when it was applied (0: not recorded) */
 };
 
 struct eng_status {
-	struct lp_bundle *lp_bundles;	/* [owned] what bundles[] point to */
+	struct lp_bundle *lp_bundles; /* [owned] what bundles[] point to */
 	struct eng_bundle *bundles;
 	int n_bundles;
 	struct lp_patch *patches;
 	int n_patches;
-	char transition[LP_NAME_MAX];	/* the patch in transition ("": none) */
+	char transition[LP_NAME_MAX]; /* the patch in transition ("": none) */
 	int transition_target;
 	struct lp_task tasks[ENG_STATUS_TASKS];
-	int n_tasks;			/* tasks left (may be more than ENG_STATUS_TASKS) */
+	int n_tasks; /* tasks left (may be more than ENG_STATUS_TASKS) */
 	unsigned long taint;
 	char taint_flags[32];
-	bool journal;			/* an interrupted transaction is in the journal */
+	bool journal; /* an interrupted transaction is in the journal */
 	char journal_desc[160];
 };
 

@@ -42,18 +42,23 @@ static bool bundle_file_exists(const char *module)
 
 static void test_records(void)
 {
-	struct record a = { .module = "klpb_seed_v1", .name = "seed", .version = 1,
-			    .lineage = "00112233445566778899aabbccddeeff", .applied = 1700000001,
+	struct record a = { .module = "klpb_seed_v1",
+			    .name = "seed",
+			    .version = 1,
+			    .lineage = "00112233445566778899aabbccddeeff",
+			    .applied = 1700000001,
 			    .source = "/tmp/seed-v1.klpb" };
-	struct record b = { .module = "klpb_seed_v2", .name = "seed", .version = 2,
-			    .previous = "klpb_seed_v1" };
+	struct record b = {
+		.module = "klpb_seed_v2", .name = "seed", .version = 2, .previous = "klpb_seed_v1"
+	};
 	struct record r, *all;
 	int n;
 
 	is_int(record_write(&a), 0, "write a record");
 	is_int(record_read("klpb_seed_v1", &r), 0, "read it");
-	ok(r.version == 1 && r.applied == 1700000001 && !strcmp(r.lineage, a.lineage) &&
-	   r.source && !strcmp(r.source, a.source) && !r.previous[0], "fields survive");
+	ok(r.version == 1 && r.applied == 1700000001 && !strcmp(r.lineage, a.lineage) && r.source &&
+		   !strcmp(r.source, a.source) && !r.previous[0],
+	   "fields survive");
 	record_free(&r);
 	record_write(&b);
 	n = record_list(&all);
