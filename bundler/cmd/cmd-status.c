@@ -3,14 +3,10 @@
  * cmd-status.c - klp-bundle status: options and output.  What it shows is
  * read by engine/status.c.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "engine/status.h"

@@ -49,11 +49,6 @@ const char *eng_step_name(enum eng_step step)
 	return step_table[step].name;
 }
 
-enum eng_op eng_step_op(enum eng_step step)
-{
-	return step_table[step].op;
-}
-
 bool eng_stop_matches(enum eng_step step, const char *name)
 {
 	const char *prefix = op_table[step_table[step].op].stop_prefix;

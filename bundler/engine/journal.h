@@ -45,7 +45,6 @@ enum eng_step {
 const char *eng_op_name(enum eng_op op);
 /* The step's name in the journal ("begin" for both apply's and revert's first step). */
 const char *eng_step_name(enum eng_step step);
-enum eng_op eng_step_op(enum eng_step step);
 /* Is @name the test stop point of @step ("begin", "revert-begin", ...)? */
 bool eng_stop_matches(enum eng_step step, const char *name);
 /* Test hook: KLPB_TEST_STOP_AT=<@step's stop point> kills the process here (SIGKILL). */
@@ -55,8 +54,8 @@ struct journal {
 	enum eng_op op;
 	enum eng_step step; /* the last step started */
 	char module[SD_NAME_MAX]; /* the bundle applied or reverted */
-	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX]; /* apply: the active bundles it replaces;
-							 * revert --to-previous: the one restored */
+	/* apply: the active bundles it replaces; revert --to-previous: the one restored */
+	char prev[JOURNAL_MAX_PREV][SD_NAME_MAX];
 	int n_prev;
 	bool check; /* apply: a --check must pass before the commit */
 	long pid;
