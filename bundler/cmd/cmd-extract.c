@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "common/bundle-io.h"
+#include "util/file.h"
 
 static const char extract_usage[] =
 	"usage: klp-bundle extract FILE [-k RELEASE | -t N] [-o OUT.ko] [-s DIR]\n\n"

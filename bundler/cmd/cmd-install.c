@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cmd-install.c - klp-bundle install / uninstall / recover: bundles kept in
- * the state directory for 'apply --installed' at boot (contrib/
- * klp-bundle.service), and recovery of an interrupted transaction.
+ * cmd-install.c - klp-bundle install / uninstall: options and output.
+ * Installed bundles (kept in the state directory for 'apply --installed'
+ * at boot, contrib/klp-bundle.service) are engine/install.c.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "common/bundle-io.h"
-#include "engine/engine.h"
-#include "sys/kernel-info.h"
+#include "engine/install.h"
 
 static const char install_usage[] =
 	"usage: klp-bundle install [options] FILE\n\n"
@@ -34,17 +30,6 @@ static const char uninstall_usage[] =
 	"usage: klp-bundle uninstall [options] NAME\n\n"
 	"Forget the installed bundle NAME: it is no longer applied at boot.  An\n"
 	"active bundle stays active ('klp-bundle revert NAME' disables it).\n\n"
-	"options:\n"
-	"  -w, --wait           wait for the lock instead of failing\n"
-	"      --state-dir DIR  the state directory\n"
-	"  -h, --help           this text\n";
-
-static const char recover_usage[] =
-	"usage: klp-bundle recover [options]\n\n"
-	"Finish or undo a transaction that was interrupted (killed, power cut),\n"
-	"from the journal: afterwards either the new bundle is fully active and\n"
-	"recorded, or the old state is back.  Every other command that changes\n"
-	"something does this first.\n\n"
 	"options:\n"
 	"  -w, --wait           wait for the lock instead of failing\n"
 	"      --state-dir DIR  the state directory\n"
@@ -85,74 +70,37 @@ static int parse(struct engine *e, int argc, char **argv, const char *usage, con
 	return optind;
 }
 
-static int installed_path(char *buf, size_t size, const char *name)
+static void report_installed(struct klpb_ctx *ctx, const struct eng_installed *in)
 {
-	char dir[SD_PATH_MAX + 32];
-
-	if (!*name || strchr(name, '/') || name[0] == '.')
-		return -EINVAL;
-	snprintf(buf, size, "%s/%s.klpb", sd_path(dir, sizeof(dir), "installed"), name);
-	return 0;
+	if (!ctx->json) {
+		printf("installed: bundle '%s' version %" PRIu64 " (%s); applied at boot\n", in->name,
+		       in->version, in->path);
+		return;
+	}
+	jw_start_object(ctx->jw);
+	jw_string_field(ctx->jw, "result", "installed");
+	jw_string_field(ctx->jw, "name", in->name);
+	jw_uint_field(ctx->jw, "version", in->version);
+	jw_string_field(ctx->jw, "path", in->path);
+	jw_end_object(ctx->jw);
 }
 
-static int check_not_older(struct engine *e, const char *path, const struct klpb_core *c)
+static void report_uninstalled(struct klpb_ctx *ctx, const char *name)
 {
-	struct klpb_bundle *old = NULL;
-	uint8_t *data = NULL;
-	size_t len;
-	int rc = 0;
-
-	if (read_file(path, &data, &len) == 0 && klpb_bundle_load(data, len, &old, NULL) == 0 &&
-	    old->core.version > c->version) {
-		p_err(e->ctx, -EOPNOTSUPP, "'%s' version %" PRIu64 " is installed; version %" PRIu64
-		      " would be a downgrade (uninstall it first)", c->name, old->core.version,
-		      c->version);
-		rc = -EOPNOTSUPP;
+	if (!ctx->json) {
+		printf("uninstalled: bundle '%s'\n", name);
+		return;
 	}
-	klpb_bundle_free(old);
-	free(data);
-	return rc;
-}
-
-static int install(struct engine *e, const char *file, const char *key, const char *keyring)
-{
-	char path[SD_PATH_MAX + 128];
-	struct klpb_bundle *b = NULL;
-	uint8_t *data = NULL;
-	size_t len = 0;
-	int rc = eng_verify_file(e->ctx, file, key, keyring, &data, &len, &b);
-
-	if (rc == 0)
-		rc = installed_path(path, sizeof(path), b->core.name);
-	if (rc == 0)
-		rc = check_not_older(e, path, &b->core);
-	if (rc == 0) {
-		rc = write_file_atomic(path, data, len, 0600, false);
-		if (rc < 0)
-			p_err(e->ctx, rc, "cannot write '%s': %s", path, strerror(-rc));
-	}
-	if (rc == 0) {
-		eng_audit(e, "installed bundle '%s' version %" PRIu64, b->core.name, b->core.version);
-		if (e->ctx->json) {
-			jw_start_object(e->ctx->jw);
-			jw_string_field(e->ctx->jw, "result", "installed");
-			jw_string_field(e->ctx->jw, "name", b->core.name);
-			jw_uint_field(e->ctx->jw, "version", b->core.version);
-			jw_string_field(e->ctx->jw, "path", path);
-			jw_end_object(e->ctx->jw);
-		} else {
-			printf("installed: bundle '%s' version %" PRIu64 " (%s); applied at boot\n",
-			       b->core.name, b->core.version, path);
-		}
-	}
-	klpb_bundle_free(b);
-	free(data);
-	return rc;
+	jw_start_object(ctx->jw);
+	jw_string_field(ctx->jw, "result", "uninstalled");
+	jw_string_field(ctx->jw, "name", name);
+	jw_end_object(ctx->jw);
 }
 
 int cmd_install(struct klpb_ctx *ctx, int argc, char **argv)
 {
 	const char *key = NULL, *keyring = NULL;
+	struct eng_installed in;
 	struct engine e;
 	int i, rc;
 
@@ -165,14 +113,16 @@ int cmd_install(struct klpb_ctx *ctx, int argc, char **argv)
 	rc = eng_begin(&e);
 	if (rc < 0)
 		return rc;
-	rc = install(&e, argv[i], key, keyring);
+	rc = eng_install(&e, argv[i], key, keyring, &in);
+	if (rc == 0)
+		report_installed(ctx, &in);
+	free(in.path);
 	eng_end(&e);
 	return rc;
 }
 
 int cmd_uninstall(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	char path[SD_PATH_MAX + 128];
 	struct engine e;
 	int i, rc;
 
@@ -182,54 +132,14 @@ int cmd_uninstall(struct klpb_ctx *ctx, int argc, char **argv)
 		return i == -EALREADY ? 0 : i;
 	if (i + 1 != argc)
 		return usage_err(ctx, "uninstall takes one NAME");
-	if (installed_path(path, sizeof(path), argv[i]) < 0)
+	if (!eng_installed_name_ok(argv[i]))
 		return usage_err(ctx, "invalid bundle name '%s'", argv[i]);
 	rc = eng_begin(&e);
 	if (rc < 0)
 		return rc;
-	if (unlink(path) < 0) {
-		rc = -errno;
-		if (rc == -ENOENT)
-			p_err(ctx, rc, "no bundle '%s' is installed", argv[i]);
-		else
-			p_err(ctx, rc, "cannot remove '%s': %s", path, strerror(-rc));
-	} else {
-		eng_audit(&e, "uninstalled bundle '%s'", argv[i]);
-		if (ctx->json) {
-			jw_start_object(ctx->jw);
-			jw_string_field(ctx->jw, "result", "uninstalled");
-			jw_string_field(ctx->jw, "name", argv[i]);
-			jw_end_object(ctx->jw);
-		} else {
-			printf("uninstalled: bundle '%s'\n", argv[i]);
-		}
-	}
+	rc = eng_uninstall(&e, argv[i]);
+	if (rc == 0)
+		report_uninstalled(ctx, argv[i]);
 	eng_end(&e);
 	return rc;
-}
-
-int cmd_recover(struct klpb_ctx *ctx, int argc, char **argv)
-{
-	struct engine e;
-	int i, rc;
-
-	eng_init(&e, ctx);
-	i = parse(&e, argc, argv, recover_usage, NULL, NULL);
-	if (i < 0)
-		return i == -EALREADY ? 0 : i;
-	if (i != argc)
-		return usage_err(ctx, "recover takes no arguments");
-	rc = eng_begin(&e);
-	if (rc < 0)
-		return rc;
-	if (ctx->json) {
-		jw_start_object(ctx->jw);
-		jw_bool_field(ctx->jw, "recovered", e.recovered);
-		jw_end_object(ctx->jw);
-	} else {
-		printf("%s\n", e.recovered ? "recovered an interrupted transaction" :
-		       "nothing to recover");
-	}
-	eng_end(&e);
-	return 0;
 }

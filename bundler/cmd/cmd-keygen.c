@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "common/bundle-io.h"
+#include "util/file.h"
 #include "util/hex.h"
 
 static const char keygen_usage[] =

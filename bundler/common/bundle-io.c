@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/bundle-io.h"
+#include "util/file.h"
 
 int map_file(struct klpb_ctx *ctx, const char *path, struct mapped_file *m)
 {

@@ -2,7 +2,6 @@
 /*
  * bundle-io.h - file helpers shared by inspect, verify, sign and keygen:
  * map a bundle, load it with one error message, read small files and keys.
- * The whole-file reader and the atomic writer (util/file.h) come with it.
  */
 #ifndef KLPB_BUNDLE_IO_H
 #define KLPB_BUNDLE_IO_H
@@ -11,7 +10,6 @@
 
 #include "common/ctx.h"
 #include "klp-bundle/format.h"
-#include "util/file.h"
 
 struct mapped_file {
 	void *data;

@@ -19,6 +19,7 @@
 #include "common/bundle-io.h"
 #include "create/klp-reloc.h"
 #include "create/stages.h"
+#include "util/file.h"
 
 #define FUNC_DECL_SIZE 32 /* sizeof(struct klpb_func_decl) on 64-bit */
 

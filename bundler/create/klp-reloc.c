@@ -11,6 +11,7 @@
 
 #include "common/bundle-io.h"
 #include "create/klp-reloc.h"
+#include "util/file.h"
 
 #ifndef SHF_RELA_LIVEPATCH
 #define SHF_RELA_LIVEPATCH 0x00100000

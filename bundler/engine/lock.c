@@ -10,12 +10,14 @@
 
 #include "engine/lock.h"
 
-const char *lock_path(char *buf, size_t size)
+char *lock_path(void)
 {
 	const char *dir = getenv("KLPB_RUN_DIR");
+	char *path;
 
-	snprintf(buf, size, "%s/klp-bundle.lock", dir && *dir ? dir : "/run");
-	return buf;
+	if (asprintf(&path, "%s/klp-bundle.lock", dir && *dir ? dir : "/run") < 0)
+		return NULL;
+	return path;
 }
 
 static pid_t read_holder(int fd)
@@ -31,23 +33,28 @@ static pid_t read_holder(int fd)
 
 int lock_take(bool wait, pid_t *holder)
 {
-	char path[4096], pid[32];
-	int fd = open(lock_path(path, sizeof(path)), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	int n;
+	char *path = lock_path(), pid[32];
+	int fd, n;
 
 	if (holder)
 		*holder = 0;
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return -errno;
+		fd = -errno;
+	free(path);
+	if (fd < 0)
+		return fd;
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		int err = errno;
+		int rc = -errno;
 
-		if (err == EINTR)
+		if (rc == -EINTR)
 			continue;
-		if (err == EWOULDBLOCK && holder)
+		if (rc == -EWOULDBLOCK && holder)
 			*holder = read_holder(fd);
 		close(fd);
-		return err == EWOULDBLOCK ? -EBUSY : -err;
+		return rc == -EWOULDBLOCK ? -EBUSY : rc;
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	/* the pid is only informative: a failure to write it is ignored */

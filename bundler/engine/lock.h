@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* The lock file's path into @buf. */
-const char *lock_path(char *buf, size_t size);
+/* The lock file's path: [owned] (free()), NULL when out of memory. */
+char *lock_path(void);
 /*
  * Take the lock; with @wait block until it is free.  Returns the lock fd
  * (keep it open), -EBUSY with *@holder set (0 if unknown) when held and

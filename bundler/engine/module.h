@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * module.h - one transaction module in the running kernel, as the engine
+ * drives it: load it (from a payload or a saved bundle), wait for its
+ * transition, disable it, unload it.  Every function reports its failure
+ * once (p_err) and returns 0 or a negative errno.
+ */
+#ifndef KLPB_ENGINE_MODULE_H
+#define KLPB_ENGINE_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "klp-bundle/format.h"
+
+/* The payload index for the running kernel's release @release, or -ENOENT (not reported). */
+int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *out);
+/* Load the module image @ko as @module from memory; the kernel's -EKEYREJECTED is -EOPNOTSUPP. */
+int eng_insert(struct engine *e, const void *ko, size_t len, const char *module);
+/* Extract payload @i (digest-checked) and eng_insert() it. */
+int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module);
+
+/* A saved bundles/<module>.klpb, read and verified (digests). */
+struct eng_saved {
+	uint8_t *data;
+	size_t len;
+	struct klpb_bundle *b;
+};
+
+int eng_saved_open(struct engine *e, const char *module, struct eng_saved *s);
+void eng_saved_free(struct eng_saved *s);
+/* Load the saved bundles/<module>.klpb for the running kernel. */
+int eng_load_saved(struct engine *e, const char *module);
+
+/*
+ * Wait until @module's transition is over.  0: done (or the patch is gone);
+ * -ETIMEDOUT after @timeout_ms (not reported), with the tasks left reported
+ * when @report.
+ */
+int eng_wait_transition(struct engine *e, const char *module, int timeout_ms, bool report);
+/* The tasks the last timed-out wait named, one line. */
+const char *eng_stalled(void);
+/* Is @module an enabled live patch? */
+bool eng_patch_active(const char *module);
+/* Write 1 or 0 to /sys/kernel/livepatch/@module/enabled (not reported). */
+int eng_set_enabled(const char *module, bool enabled);
+/* Write 0 to enabled (disables, or reverses a transition) and wait until the patch is gone. */
+int eng_disable(struct engine *e, const char *module);
+/* rmmod @module (waiting for its references, never forced). */
+int eng_remove(struct engine *e, const char *module);
+
+#endif
