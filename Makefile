@@ -25,7 +25,7 @@ SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-fram
 KLPB_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -MMD -MP \
 	-DKLPB_RUNTIME_DIR='"$(CURDIR)/kernel"' \
 	$(if $(SANITIZE),,-D_FORTIFY_SOURCE=2) -fvisibility=hidden \
-	-Iformat -Iformat/include -Ibundler -Iselftests/lib \
+	-Iformat -Iformat/include -Ikernel/include/uapi -Ibundler -Iselftests/lib \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
 KLPB_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 KLPB_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)

@@ -25,8 +25,6 @@
 #include "create/klp-reloc.h"
 #include "util/hex.h"
 
-#define FUNC_DECL_SIZE 32	/* sizeof(struct klpb_func_decl) on 64-bit */
-
 static const char create_usage[] =
 	"usage: klp-bundle create -o OUT.klpb --name NAME --version N [options] SOURCE...\n\n"
 	"Compile patch sources (C files written against klp_bundle.h, and the\n"
@@ -477,7 +475,8 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		free(log);
 		return err;
 	}
-	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, ".klpb.funcs", FUNC_DECL_SIZE);
+	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, KLPB_SECTION_FUNCS,
+				   sizeof(struct klpb_func_decl));
 	if (n != (int)st->decls.n_funcs) {
 		p_err(ctx, -EINVAL,
 		      "the module declares %d replaced function(s) but the sources show %zu: write each KLPB_PATCH_FUNC literally, outside #if and other macros",

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,13 @@
 #define SHN_LIVEPATCH 0xff20
 #endif
 
-#define SYMREF_SIZE 32		/* struct klpb_symref_decl on 64-bit */
-#define SYMREF_OBJECT 0
-#define SYMREF_NAME 8
-#define SYMREF_SYMPOS 16
-#define SYMREF_SLOT 24
+/*
+ * The entries of .klpb.symrefs as the module holds them: struct
+ * klpb_symref_decl's userspace view, whose layout <klp_bundle_abi.h> pins
+ * to the kernel's.
+ */
+#define SYMREF_FIELD(i, field) ((i) * sizeof(struct klpb_symref_decl) + \
+				offsetof(struct klpb_symref_decl, field))
 
 static Elf_Scn *find_scn(Elf *elf, const char *name, size_t *index)
 {
@@ -83,7 +86,7 @@ static int reloc_at(const struct reader *r, size_t offset, GElf_Sym *sym, int64_
 		*addend = rela.r_addend;
 		return 0;
 	}
-	snprintf(r->msg, r->msg_size, "no relocation at offset %zu of .klpb.symrefs", offset);
+	snprintf(r->msg, r->msg_size, "no relocation at offset %zu of " KLPB_SECTION_SYMREFS, offset);
 	return -EBADMSG;
 }
 
@@ -103,7 +106,8 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	at = sym.st_value + (size_t)addend;
 	if (!data || !data->d_buf || at >= data->d_size) {
-		snprintf(r->msg, r->msg_size, "a .klpb.symrefs string points outside its section");
+		snprintf(r->msg, r->msg_size,
+			 "a " KLPB_SECTION_SYMREFS " string points outside its section");
 		return -EBADMSG;
 	}
 	n = strnlen((const char *)data->d_buf + at, data->d_size - at);
@@ -116,20 +120,21 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slots, size_t i,
 		      struct klp_symref *ref)
 {
-	size_t base = i * SYMREF_SIZE;
+	struct klpb_symref_decl decl;
 	GElf_Sym sym;
 	int64_t addend;
 	int err;
 
-	memcpy(&ref->sympos, (const uint8_t *)decls->d_buf + base + SYMREF_SYMPOS,
-	       sizeof(ref->sympos));
-	err = string_at(r, base + SYMREF_OBJECT, &ref->object);
+	memcpy(&decl, (const uint8_t *)decls->d_buf + i * sizeof(decl), sizeof(decl));
+	ref->sympos = decl.sympos;
+	err = string_at(r, SYMREF_FIELD(i, object), &ref->object);
 	if (!err)
-		err = string_at(r, base + SYMREF_NAME, &ref->name);
+		err = string_at(r, SYMREF_FIELD(i, name), &ref->name);
 	if (!err)
-		err = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
+		err = reloc_at(r, SYMREF_FIELD(i, slot), &sym, &addend);
 	if (!err && sym.st_shndx != slots) {
-		snprintf(r->msg, r->msg_size, "the slot of '%s' is not in .klpb.slots", ref->name);
+		snprintf(r->msg, r->msg_size, "the slot of '%s' is not in " KLPB_SECTION_SLOTS,
+			 ref->name);
 		err = -EBADMSG;
 	}
 	if (!err)
@@ -153,13 +158,13 @@ int klp_symrefs_read(const void *ko, size_t len, struct klp_symref **refs, char 
 	r.elf = elf_memory((char *)ko, len);
 	if (!r.elf)
 		return -EBADMSG;
-	decls_scn = find_scn(r.elf, ".klpb.symrefs", &decls_idx);
+	decls_scn = find_scn(r.elf, KLPB_SECTION_SYMREFS, &decls_idx);
 	decls = decls_scn ? elf_getdata(decls_scn, NULL) : NULL;
 	if (!decls || decls->d_size == 0)
 		goto out;
-	n = decls->d_size / SYMREF_SIZE;
+	n = decls->d_size / sizeof(struct klpb_symref_decl);
 	rela_scn = find_rela_for(r.elf, decls_idx);
-	if (!find_scn(r.elf, ".klpb.slots", &slots_idx) || !rela_scn ||
+	if (!find_scn(r.elf, KLPB_SECTION_SLOTS, &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
 		snprintf(msg, msg_size, "the module has KLPB_SYMBOL declarations but no slots");
 		err = -EBADMSG;
@@ -353,9 +358,10 @@ static int open_tables(struct rewrite *rw, char *msg, size_t msg_size)
 	while ((scn = elf_nextscn(rw->elf, scn)))
 		elf_getdata(scn, NULL);
 	if (!symtab || !gelf_getshdr(symtab, &shdr) ||
-	    !find_scn(rw->elf, ".klpb.slots", &rw->slots_idx) ||
+	    !find_scn(rw->elf, KLPB_SECTION_SLOTS, &rw->slots_idx) ||
 	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0) {
-		snprintf(msg, msg_size, "the module has no .symtab or no .klpb.slots section");
+		snprintf(msg, msg_size,
+			 "the module has no .symtab or no " KLPB_SECTION_SLOTS " section");
 		return -EBADMSG;
 	}
 	err = table_open(&rw->symtab, symtab);

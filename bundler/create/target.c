@@ -10,6 +10,7 @@
 
 #include "create/kernel-cache.h"
 #include "create/target.h"
+#include "klp-bundle/format.h"
 
 int target_default_release(char **release)
 {
@@ -105,9 +106,9 @@ int target_init(struct target *t, const char *release, const char *kdir, const c
 			 err == -ENOENT ? " (install linux-image-RELEASE or pass --vmlinux)" : "");
 		return err;
 	}
-	if (t->vmlinux_id.len != 20) {
-		snprintf(msg, msg_size, "the vmlinux build-id in '%s' is %zu bytes, not 20",
-			 t->image, t->vmlinux_id.len);
+	if (t->vmlinux_id.len != KLPB_BUILD_ID_LEN) {
+		snprintf(msg, msg_size, "the vmlinux build-id in '%s' is %zu bytes, not %d",
+			 t->image, t->vmlinux_id.len, KLPB_BUILD_ID_LEN);
 		return -EBADMSG;
 	}
 	return 0;
@@ -141,7 +142,7 @@ int target_add_module(struct target *t, const char *name, const char *path, char
 		}
 	}
 	err = file_build_id(m->path, &m->id);
-	if (!err && m->id.len != 20)
+	if (!err && m->id.len != KLPB_BUILD_ID_LEN)
 		err = -EBADMSG;
 	if (err)
 		snprintf(msg, msg_size, "cannot read the build-id of module '%s' from '%s': %s",
