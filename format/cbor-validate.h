@@ -80,7 +80,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <klp_bundle_abi.h>	/* KLPB_CBOR_MAJOR_*, as in klpb_cbor_head.major */
+#include <klp_bundle_abi.h> /* KLPB_CBOR_MAJOR_*, as in klpb_cbor_head.major */
 
 /*
  * Hard cap on klpb_cbor_limits.max_depth; larger values are clamped to it.

@@ -679,7 +679,10 @@ static int dec_size(struct dec *d, uint64_t *v)
 
 static int f_p_csize(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->compressed_size); }
 static int f_p_size(struct dec *d, struct klpb_payload_desc *p) { return dec_size(d, &p->size); }
-static int f_p_sha(struct dec *d, struct klpb_payload_desc *p) { return dec_fixed(d, p->sha256, KLPB_SHA256_LEN); }
+static int f_p_sha(struct dec *d, struct klpb_payload_desc *p)
+{
+	return dec_fixed(d, p->sha256, KLPB_SHA256_LEN);
+}
 
 static const struct field pd_fields[] = {
 	{ KLPB_KEY_PAYLOAD_TARGET, "target", false, (field_fn)f_p_target },
@@ -871,7 +874,8 @@ static int peek_version(const uint8_t *buf, size_t len, struct klpb_error *err)
 	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_MAP || !h.arg)
 		return 0;
 	off += h.hlen;
-	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_UINT || h.arg != KLPB_KEY_CONTAINER_VERSION)
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_UINT ||
+	    h.arg != KLPB_KEY_CONTAINER_VERSION)
 		return 0;
 	off += h.hlen;
 	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_ARRAY ||

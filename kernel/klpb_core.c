@@ -40,8 +40,16 @@ asm(".section " KLPB_SECTION_FUNCS ",\"a\"\n.previous\n"
 	".section " KLPB_SECTION_SYMREFS ",\"a\"\n.previous\n"
 	".section " KLPB_SECTION_SLOTS ",\"aw\"\n.previous\n");
 
-/* an object name of the format is a module name */
-static_assert(KLPB_MAX_NAME <= MODULE_NAME_LEN - 1);
+/* an object name of the format fits in a module's name */
+static_assert(sizeof_field(struct module, name) > KLPB_MAX_NAME);
+
+/* the declarations' layout, as 'klp-bundle create' reads it (64-bit only) */
+#if BITS_PER_LONG == 64
+static_assert(KLPB_FUNC_DECL_LAYOUT_OK);
+static_assert(KLPB_CALLBACKS_DECL_LAYOUT_OK);
+static_assert(KLPB_STATE_DECL_LAYOUT_OK);
+static_assert(KLPB_SYMREF_DECL_LAYOUT_OK);
+#endif
 
 struct klpb_bundle klpb_bundle;
 

@@ -96,7 +96,7 @@ struct klpb_bundle {
 
 extern struct klpb_bundle klpb_bundle;
 
-/* bounds of the declaration arrays, defined by klpb.lds */
+/* bounds of the declaration arrays, defined by klpb.lds.S */
 extern const struct klpb_func_decl __klpb_funcs_start[], __klpb_funcs_end[];
 extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
 	__klpb_callbacks_end[];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* klp-reloc.c - see klp-reloc.h. */
+#include <assert.h>
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -21,12 +22,16 @@
 #endif
 
 /*
- * The entries of .klpb.symrefs as the module holds them: struct
- * klpb_symref_decl's userspace view, whose layout <klp_bundle_abi.h> pins
- * to the kernel's.
+ * The declarations as the module holds them: the userspace view of
+ * <klp_bundle_abi.h>'s structs, whose layout the kernel side asserts too.
+ * create counts the .klpb.funcs entries (cmd-create.c) and reads the
+ * .klpb.symrefs ones (below).
  */
-#define SYMREF_FIELD(i, field) ((i) * sizeof(struct klpb_symref_decl) + \
-				offsetof(struct klpb_symref_decl, field))
+static_assert(KLPB_FUNC_DECL_LAYOUT_OK, "struct klpb_func_decl as the kernel lays it out");
+static_assert(KLPB_SYMREF_DECL_LAYOUT_OK, "struct klpb_symref_decl as the kernel lays it out");
+
+#define SYMREF_FIELD(i, field) \
+	((i) * sizeof(struct klpb_symref_decl) + offsetof(struct klpb_symref_decl, field))
 
 static Elf_Scn *find_scn(Elf *elf, const char *name, size_t *index)
 {
@@ -86,7 +91,8 @@ static int reloc_at(const struct reader *r, size_t offset, GElf_Sym *sym, int64_
 		*addend = rela.r_addend;
 		return 0;
 	}
-	snprintf(r->msg, r->msg_size, "no relocation at offset %zu of " KLPB_SECTION_SYMREFS, offset);
+	snprintf(r->msg, r->msg_size, "no relocation at offset %zu of " KLPB_SECTION_SYMREFS,
+		 offset);
 	return -EBADMSG;
 }
 

@@ -28,7 +28,7 @@
 /*
  * The declarations (struct klpb_func_decl, klpb_callbacks_decl,
  * klpb_state_decl and klpb_symref_decl, in <klp_bundle_abi.h>) are placed
- * in the .klpb.* sections; the linker script kernel/klpb.lds, applied to
+ * in the .klpb.* sections; the linker script kernel/klpb.lds.S, applied to
  * the module's ld -r link, brackets each section with
  * __klpb_<kind>_start/_end.  Every entry is a multiple of eight bytes and
  * aligned to eight, so each section is an array.  Each macro below defines

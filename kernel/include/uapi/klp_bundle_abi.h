@@ -54,18 +54,31 @@
  * depth 1).  KLPB_MAX_DEPTH_* are the format's limits, which userspace's
  * strict validator enforces on each region.  KLPB_KERNEL_CBOR_MAX_DEPTH is
  * a different thing: the bound on the kernel reader's recursion
- * (kernel/klpb_cbor.c), which is not the judge of the format's limits and
- * only has to read every core userspace accepts; it leaves room for the
- * optional keys of a newer minor version.
+ * (kernel/klpb_cbor.c).  That reader is not the judge of the format's
+ * limits; it must read every core userspace accepts, and it leaves room
+ * for three more levels, for the optional keys of a newer minor version.
  */
 #define KLPB_MAX_DEPTH_CONTAINER	5
 #define KLPB_MAX_DEPTH_MANIFEST		3
 #define KLPB_MAX_DEPTH_CORE		5
 #define KLPB_MAX_DEPTH_PROTECTED	1
-#define KLPB_KERNEL_CBOR_MAX_DEPTH	8
+#define KLPB_KERNEL_CBOR_MAX_DEPTH	(KLPB_MAX_DEPTH_CORE + 3)
 
-_Static_assert(KLPB_KERNEL_CBOR_MAX_DEPTH >= KLPB_MAX_DEPTH_CORE,
-	       "the kernel reads every core the format allows");
+/* ---- the declaration sections of a transaction module ---- */
+
+/*
+ * kernel/klpb.lds.S brackets each array section with
+ * __klpb_<kind>_start/_end; .klpb.slots holds the KLPB_SYMBOL slots, the
+ * targets of the livepatch relocations 'klp-bundle create' adds.
+ */
+#define KLPB_SECTION_FUNCS	".klpb.funcs"
+#define KLPB_SECTION_CALLBACKS	".klpb.callbacks"
+#define KLPB_SECTION_STATES	".klpb.states"
+#define KLPB_SECTION_SYMREFS	".klpb.symrefs"
+#define KLPB_SECTION_SLOTS	".klpb.slots"
+
+/* the rest is C, which the linker script kernel/klpb.lds.S cannot read */
+#ifndef __ASSEMBLY__
 
 /*
  * ---- CBOR (RFC 8949), as both readers of the core see it ----
@@ -177,19 +190,6 @@ enum {	/* an entry of core.states */
 	KLPB_KEY_STATE_VERSION = 1,
 };
 
-/* ---- the declaration sections of a transaction module ---- */
-
-/*
- * kernel/klpb.lds brackets each array section with
- * __klpb_<kind>_start/_end; .klpb.slots holds the KLPB_SYMBOL slots, the
- * targets of the livepatch relocations 'klp-bundle create' adds.
- */
-#define KLPB_SECTION_FUNCS	".klpb.funcs"
-#define KLPB_SECTION_CALLBACKS	".klpb.callbacks"
-#define KLPB_SECTION_STATES	".klpb.states"
-#define KLPB_SECTION_SYMREFS	".klpb.symrefs"
-#define KLPB_SECTION_SLOTS	".klpb.slots"
-
 /*
  * The entries of those sections.  The kernel sees real pointers; userspace,
  * which reads the sections of a built x86-64 module, sees each pointer or
@@ -261,38 +261,44 @@ struct klpb_symref_decl {
 };
 
 /*
- * The layout userspace relies on: every field is eight bytes, in the order
- * above, and every entry a multiple of eight bytes (each section is an
- * array).  Checked wherever this header is compiled, for a 64-bit kernel
- * and for userspace.
+ * The layout: every field is eight bytes, in the order above, so every
+ * entry is a multiple of eight bytes and each section an array.  Userspace
+ * counts the .klpb.funcs entries and reads the .klpb.symrefs ones; the
+ * kernel walks all four.  Both sides assert what they rely on at build
+ * time (the kernel in klpb_core.c, for 64-bit; userspace in
+ * bundler/create/klp-reloc.c), so that a change to one view fails the
+ * build.
  */
-#define KLPB_DECL_FIELD_AT(type, field, slot)				\
-	_Static_assert(__builtin_offsetof(struct type, field) == 8 * (slot), \
-		       #type "." #field " is at byte 8 * " #slot)
-#define KLPB_DECL_SIZE_IS(type, fields)					\
-	_Static_assert(sizeof(struct type) == 8 * (fields),		\
-		       "struct " #type " has " #fields " eight-byte fields")
+#define KLPB_DECL_AT(type, field, slot) \
+	(__builtin_offsetof(struct type, field) == 8 * (slot))
 
-#if !defined(__KERNEL__) || __SIZEOF_LONG__ == 8
-KLPB_DECL_FIELD_AT(klpb_func_decl, object, 0);
-KLPB_DECL_FIELD_AT(klpb_func_decl, old_name, 1);
-KLPB_DECL_FIELD_AT(klpb_func_decl, new_func, 2);
-KLPB_DECL_FIELD_AT(klpb_func_decl, old_sympos, 3);
-KLPB_DECL_SIZE_IS(klpb_func_decl, 4);
-KLPB_DECL_FIELD_AT(klpb_callbacks_decl, object, 0);
-KLPB_DECL_FIELD_AT(klpb_callbacks_decl, pre_patch, 1);
-KLPB_DECL_FIELD_AT(klpb_callbacks_decl, post_patch, 2);
-KLPB_DECL_FIELD_AT(klpb_callbacks_decl, pre_unpatch, 3);
-KLPB_DECL_FIELD_AT(klpb_callbacks_decl, post_unpatch, 4);
-KLPB_DECL_SIZE_IS(klpb_callbacks_decl, 5);
-KLPB_DECL_FIELD_AT(klpb_state_decl, id, 0);
-KLPB_DECL_FIELD_AT(klpb_state_decl, version, 1);
-KLPB_DECL_SIZE_IS(klpb_state_decl, 2);
-KLPB_DECL_FIELD_AT(klpb_symref_decl, object, 0);
-KLPB_DECL_FIELD_AT(klpb_symref_decl, name, 1);
-KLPB_DECL_FIELD_AT(klpb_symref_decl, sympos, 2);
-KLPB_DECL_FIELD_AT(klpb_symref_decl, slot, 3);
-KLPB_DECL_SIZE_IS(klpb_symref_decl, 4);
-#endif
+#define KLPB_FUNC_DECL_LAYOUT_OK					\
+	(KLPB_DECL_AT(klpb_func_decl, object, 0) &&			\
+	 KLPB_DECL_AT(klpb_func_decl, old_name, 1) &&			\
+	 KLPB_DECL_AT(klpb_func_decl, new_func, 2) &&			\
+	 KLPB_DECL_AT(klpb_func_decl, old_sympos, 3) &&			\
+	 sizeof(struct klpb_func_decl) == 8 * 4)
+
+#define KLPB_CALLBACKS_DECL_LAYOUT_OK					\
+	(KLPB_DECL_AT(klpb_callbacks_decl, object, 0) &&		\
+	 KLPB_DECL_AT(klpb_callbacks_decl, pre_patch, 1) &&		\
+	 KLPB_DECL_AT(klpb_callbacks_decl, post_patch, 2) &&		\
+	 KLPB_DECL_AT(klpb_callbacks_decl, pre_unpatch, 3) &&		\
+	 KLPB_DECL_AT(klpb_callbacks_decl, post_unpatch, 4) &&		\
+	 sizeof(struct klpb_callbacks_decl) == 8 * 5)
+
+#define KLPB_STATE_DECL_LAYOUT_OK					\
+	(KLPB_DECL_AT(klpb_state_decl, id, 0) &&			\
+	 KLPB_DECL_AT(klpb_state_decl, version, 1) &&			\
+	 sizeof(struct klpb_state_decl) == 8 * 2)
+
+#define KLPB_SYMREF_DECL_LAYOUT_OK					\
+	(KLPB_DECL_AT(klpb_symref_decl, object, 0) &&			\
+	 KLPB_DECL_AT(klpb_symref_decl, name, 1) &&			\
+	 KLPB_DECL_AT(klpb_symref_decl, sympos, 2) &&			\
+	 KLPB_DECL_AT(klpb_symref_decl, slot, 3) &&			\
+	 sizeof(struct klpb_symref_decl) == 8 * 4)
+
+#endif /* !__ASSEMBLY__ */
 
 #endif /* _UAPI_KLP_BUNDLE_ABI_H */
