@@ -194,8 +194,8 @@ enum {	/* an entry of core.states */
  * The entries of those sections.  The kernel sees real pointers; userspace,
  * which reads the sections of a built x86-64 module, sees each pointer or
  * unsigned long as the __u64 it occupies there.  One definition gives both
- * views; the assertions below pin the layout in both compilations, so that
- * the two views cannot drift apart.
+ * views, and the KLPB_*_DECL_LAYOUT_OK conditions below, asserted in both
+ * compilations, keep them from drifting apart.
  */
 #ifdef __KERNEL__
 #define KLPB_DECL_PTR(name, decl)	decl
