@@ -26,9 +26,13 @@ KLPB_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -MMD -MP \
 	-DKLPB_RUNTIME_DIR='"$(CURDIR)/kernel"' \
 	$(if $(SANITIZE),,-D_FORTIFY_SOURCE=2) -fvisibility=hidden \
 	$(KLPB_INCLUDES) $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(SAN_FLAGS) $(CFLAGS)
-# util/ is the lowest layer: its sources see only util/ headers (by "util/x.h").
-KLPB_INCLUDES = -I. -Iformat -Iformat/include -Ibundler -Iselftests/lib
+# Each layer sees only the include paths it may use (tools/check-layers checks
+# the rest): util/ sees util/ ("util/x.h"), format/ its own headers and the
+# shared facts (no path into bundler/ or util/), bundler/ and the tests all.
+FORMAT_INCLUDES := -Iformat -Iformat/include -Ikernel/include/uapi
+KLPB_INCLUDES = -I. $(FORMAT_INCLUDES) -Ibundler -Iselftests/lib
 $(O)/util/%.o: KLPB_INCLUDES = -I.
+$(O)/format/%.o: KLPB_INCLUDES = $(FORMAT_INCLUDES)
 KLPB_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 KLPB_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 

@@ -233,7 +233,7 @@ static int check_simple(struct vstate *s, const struct klpb_cbor_head *h, size_t
 {
 	if (h->ai >= 25)
 		return fail(s, KLPB_CBOR_FLOAT, at);
-	if (h->ai < 20 || h->ai > 22)
+	if (h->ai < KLPB_CBOR_FALSE || h->ai > KLPB_CBOR_NULL)
 		return fail(s, KLPB_CBOR_SIMPLE, at);
 	return 0;
 }

@@ -80,20 +80,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Hard cap on klpb_cbor_limits.max_depth; larger values are clamped to it. */
-#define KLPB_CBOR_MAX_DEPTH 64
+#include <klp_bundle_abi.h> /* KLPB_CBOR_MAJOR_*, as in klpb_cbor_head.major */
 
-/* CBOR major types, as in klpb_cbor_head.major. */
-enum {
-	KLPB_CBOR_MAJOR_UINT = 0,
-	KLPB_CBOR_MAJOR_NINT = 1,
-	KLPB_CBOR_MAJOR_BSTR = 2,
-	KLPB_CBOR_MAJOR_TSTR = 3,
-	KLPB_CBOR_MAJOR_ARRAY = 4,
-	KLPB_CBOR_MAJOR_MAP = 5,
-	KLPB_CBOR_MAJOR_TAG = 6,
-	KLPB_CBOR_MAJOR_SIMPLE = 7,
-};
+/*
+ * Hard cap on klpb_cbor_limits.max_depth; larger values are clamped to it.
+ * The size of the validator's explicit stack, above every region's
+ * KLPB_MAX_DEPTH_* of the format.
+ */
+#define KLPB_CBOR_MAX_DEPTH 64
 
 struct klpb_cbor_limits {
 	unsigned int max_depth;		/* nesting depth of arrays/maps/tags; e.g. 16 */

@@ -169,9 +169,9 @@ static int dec_bool(struct dec *d, bool *v)
 
 	if (rc < 0)
 		return rc;
-	if (h.ai != 20 && h.ai != 21)
+	if (h.ai != KLPB_CBOR_FALSE && h.ai != KLPB_CBOR_TRUE)
 		return derr(d, at, -EBADMSG, "expected true or false");
-	*v = h.ai == 21;
+	*v = h.ai == KLPB_CBOR_TRUE;
 	return 0;
 }
 
@@ -382,9 +382,9 @@ static int f_dep_max(struct dec *d, void *obj)
 }
 
 static const struct field dep_fields[] = {
-	{ 0, "name", false, f_dep_name },
-	{ 1, "min_version", false, f_dep_min },
-	{ 2, "max_version", true, f_dep_max },
+	{ KLPB_KEY_DEP_NAME, "name", false, f_dep_name },
+	{ KLPB_KEY_DEP_MIN_VERSION, "min_version", false, f_dep_min },
+	{ KLPB_KEY_DEP_MAX_VERSION, "max_version", true, f_dep_max },
 };
 
 static int e_dep(struct dec *d, void *elem)
@@ -414,8 +414,8 @@ static int f_src_sha(struct dec *d, void *obj)
 }
 
 static const struct field src_fields[] = {
-	{ 0, "name", false, f_src_name },
-	{ 1, "sha256", false, f_src_sha },
+	{ KLPB_KEY_SOURCE_NAME, "name", false, f_src_name },
+	{ KLPB_KEY_SOURCE_SHA256, "sha256", false, f_src_sha },
 };
 
 static int e_src(struct dec *d, void *elem)
@@ -466,10 +466,10 @@ static int f_cves(struct dec *d, void *obj)
 }
 
 static const struct field prov_fields[] = {
-	{ 0, "tool_version", false, f_tool },
-	{ 1, "created", false, f_created },
-	{ 2, "sources", false, f_sources },
-	{ 3, "cves", false, f_cves },
+	{ KLPB_KEY_PROVENANCE_TOOL_VERSION, "tool_version", false, f_tool },
+	{ KLPB_KEY_PROVENANCE_CREATED, "created", false, f_created },
+	{ KLPB_KEY_PROVENANCE_SOURCES, "sources", false, f_sources },
+	{ KLPB_KEY_PROVENANCE_CVES, "cves", false, f_cves },
 };
 
 static int f_to_name(struct dec *d, void *obj)
@@ -487,8 +487,8 @@ static int f_to_bid(struct dec *d, void *obj)
 }
 
 static const struct field tobj_fields[] = {
-	{ 0, "name", false, f_to_name },
-	{ 1, "build_id", false, f_to_bid },
+	{ KLPB_KEY_TARGET_OBJECT_NAME, "name", false, f_to_name },
+	{ KLPB_KEY_TARGET_OBJECT_BUILD_ID, "build_id", false, f_to_bid },
 };
 
 static int e_tobj(struct dec *d, void *elem)
@@ -533,10 +533,10 @@ static int f_t_objs(struct dec *d, void *obj)
 }
 
 static const struct field target_fields[] = {
-	{ 0, "kernel_release", false, f_t_rel },
-	{ 1, "vmlinux_build_id", false, f_t_bid },
-	{ 2, "module_name", false, f_t_mod },
-	{ 3, "objects", false, f_t_objs },
+	{ KLPB_KEY_TARGET_KERNEL_RELEASE, "kernel_release", false, f_t_rel },
+	{ KLPB_KEY_TARGET_VMLINUX_BUILD_ID, "vmlinux_build_id", false, f_t_bid },
+	{ KLPB_KEY_TARGET_MODULE_NAME, "module_name", false, f_t_mod },
+	{ KLPB_KEY_TARGET_OBJECTS, "objects", false, f_t_objs },
 };
 
 static int e_target(struct dec *d, void *elem)
@@ -566,9 +566,9 @@ static int f_fn_new(struct dec *d, void *obj)
 }
 
 static const struct field func_fields[] = {
-	{ 0, "old_name", false, f_fn_old },
-	{ 1, "sympos", false, f_fn_pos },
-	{ 2, "new_name", false, f_fn_new },
+	{ KLPB_KEY_FUNC_OLD_NAME, "old_name", false, f_fn_old },
+	{ KLPB_KEY_FUNC_SYMPOS, "sympos", false, f_fn_pos },
+	{ KLPB_KEY_FUNC_NEW_NAME, "new_name", false, f_fn_new },
 };
 
 static int e_func(struct dec *d, void *elem)
@@ -591,8 +591,8 @@ static int f_sr_pos(struct dec *d, void *obj)
 }
 
 static const struct field symref_fields[] = {
-	{ 0, "name", false, f_sr_name },
-	{ 1, "sympos", false, f_sr_pos },
+	{ KLPB_KEY_SYMREF_NAME, "name", false, f_sr_name },
+	{ KLPB_KEY_SYMREF_SYMPOS, "sympos", false, f_sr_pos },
 };
 
 static int e_symref(struct dec *d, void *elem)
@@ -622,9 +622,9 @@ static int f_o_syms(struct dec *d, void *obj)
 }
 
 static const struct field object_fields[] = {
-	{ 0, "name", false, f_o_name },
-	{ 1, "funcs", false, f_o_funcs },
-	{ 2, "symbols", false, f_o_syms },
+	{ KLPB_KEY_OBJECT_NAME, "name", false, f_o_name },
+	{ KLPB_KEY_OBJECT_FUNCS, "funcs", false, f_o_funcs },
+	{ KLPB_KEY_OBJECT_SYMBOLS, "symbols", false, f_o_syms },
 };
 
 static int e_object(struct dec *d, void *elem)
@@ -658,8 +658,8 @@ static int f_st_ver(struct dec *d, void *obj)
 }
 
 static const struct field state_fields[] = {
-	{ 0, "id", false, f_st_id },
-	{ 1, "version", false, f_st_ver },
+	{ KLPB_KEY_STATE_ID, "id", false, f_st_id },
+	{ KLPB_KEY_STATE_VERSION, "version", false, f_st_ver },
 };
 
 static int e_state(struct dec *d, void *elem)
@@ -752,17 +752,17 @@ static int f_c_states(struct dec *d, void *obj)
 }
 
 static const struct field core_fields[] = {
-	{ KK_NAME, "name", false, f_c_name },
-	{ KK_VERSION, "version", false, f_c_version },
-	{ KK_LINEAGE, "lineage", false, f_c_lineage },
-	{ KK_DESCRIPTION, "description", false, f_c_desc },
-	{ KK_REPLACE, "replace", false, f_c_replace },
-	{ KK_REQUIRES, "requires", false, f_c_requires },
-	{ KK_CONFLICTS, "conflicts", false, f_c_conflicts },
-	{ KK_PROVENANCE, "provenance", false, f_c_prov },
-	{ KK_TARGETS, "targets", false, f_c_targets },
-	{ KK_OBJECTS, "objects", false, f_c_objects },
-	{ KK_STATES, "states", false, f_c_states },
+	{ KLPB_KEY_CORE_NAME, "name", false, f_c_name },
+	{ KLPB_KEY_CORE_VERSION, "version", false, f_c_version },
+	{ KLPB_KEY_CORE_LINEAGE, "lineage", false, f_c_lineage },
+	{ KLPB_KEY_CORE_DESCRIPTION, "description", false, f_c_desc },
+	{ KLPB_KEY_CORE_REPLACE, "replace", false, f_c_replace },
+	{ KLPB_KEY_CORE_REQUIRES, "requires", false, f_c_requires },
+	{ KLPB_KEY_CORE_CONFLICTS, "conflicts", false, f_c_conflicts },
+	{ KLPB_KEY_CORE_PROVENANCE, "provenance", false, f_c_prov },
+	{ KLPB_KEY_CORE_TARGETS, "targets", false, f_c_targets },
+	{ KLPB_KEY_CORE_OBJECTS, "objects", false, f_c_objects },
+	{ KLPB_KEY_CORE_STATES, "states", false, f_c_states },
 };
 
 /* ---- manifest ---- */
@@ -864,11 +864,11 @@ static int f_p_sha(struct dec *d, void *obj)
 }
 
 static const struct field pd_fields[] = {
-	{ KP_TARGET, "target", false, f_p_target },
-	{ KP_COMPRESSION, "compression", false, f_p_comp },
-	{ KP_CSIZE, "compressed_size", false, f_p_csize },
-	{ KP_SIZE, "size", false, f_p_size },
-	{ KP_SHA256, "sha256", false, f_p_sha },
+	{ KLPB_KEY_PAYLOAD_TARGET, "target", false, f_p_target },
+	{ KLPB_KEY_PAYLOAD_COMPRESSION, "compression", false, f_p_comp },
+	{ KLPB_KEY_PAYLOAD_COMPRESSED_SIZE, "compressed_size", false, f_p_csize },
+	{ KLPB_KEY_PAYLOAD_SIZE, "size", false, f_p_size },
+	{ KLPB_KEY_PAYLOAD_SHA256, "sha256", false, f_p_sha },
 };
 
 static int e_pd(struct dec *d, void *elem)
@@ -901,9 +901,9 @@ static int f_m_payloads(struct dec *d, void *obj)
 }
 
 static const struct field manifest_fields[] = {
-	{ KM_VERSION, "version", false, f_m_version },
-	{ KM_CORE, "core", false, f_m_core },
-	{ KM_PAYLOADS, "payloads", false, f_m_payloads },
+	{ KLPB_KEY_MANIFEST_VERSION, "version", false, f_m_version },
+	{ KLPB_KEY_MANIFEST_CORE, "core", false, f_m_core },
+	{ KLPB_KEY_MANIFEST_PAYLOADS, "payloads", false, f_m_payloads },
 };
 
 /* ---- container ---- */
@@ -976,7 +976,7 @@ static int dec_null(struct dec *d)
 	size_t at = d->off;
 	int rc = dec_head(d, &h);
 
-	if (rc == 0 && (h.major != KLPB_CBOR_MAJOR_SIMPLE || h.ai != 22))
+	if (rc == 0 && (h.major != KLPB_CBOR_MAJOR_SIMPLE || h.ai != KLPB_CBOR_NULL))
 		return derr(d, at, -EBADMSG, "expected null (detached payload)");
 	return rc;
 }
@@ -1046,11 +1046,11 @@ static int f_k_sigs(struct dec *d, void *obj)
 }
 
 static const struct field container_fields[] = {
-	{ KC_VERSION, "version", false, f_k_version },
-	{ KC_MANIFEST, "manifest", false, f_k_manifest },
-	{ KC_PAYLOADS, "payloads", false, f_k_payloads },
-	{ KC_SOURCES, "sources", true, f_k_sources },
-	{ KC_SIGNATURES, "signatures", false, f_k_sigs },
+	{ KLPB_KEY_CONTAINER_VERSION, "version", false, f_k_version },
+	{ KLPB_KEY_CONTAINER_MANIFEST, "manifest", false, f_k_manifest },
+	{ KLPB_KEY_CONTAINER_PAYLOADS, "payloads", false, f_k_payloads },
+	{ KLPB_KEY_CONTAINER_SOURCES, "sources", true, f_k_sources },
+	{ KLPB_KEY_CONTAINER_SIGNATURES, "signatures", false, f_k_sigs },
 };
 
 /* ---- load ---- */
@@ -1067,14 +1067,15 @@ static int peek_version(const uint8_t *buf, size_t len, struct klpb_error *err)
 	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_MAP || !h.arg)
 		return 0;
 	off += h.hlen;
-	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != 0 || h.arg != KC_VERSION)
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_UINT ||
+	    h.arg != KLPB_KEY_CONTAINER_VERSION)
 		return 0;
 	off += h.hlen;
 	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_ARRAY ||
 	    h.arg != 2)
 		return 0;
 	off += h.hlen;
-	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != 0)
+	if (klpb_cbor_read_head(buf, len, off, &h) || h.major != KLPB_CBOR_MAJOR_UINT)
 		return 0;
 	if (h.arg != KLPB_FORMAT_MAJOR)
 		return klpb_set_error(err, -EPROTONOSUPPORT, true, off, "version",
@@ -1178,7 +1179,8 @@ static int read_first_version(struct dec *d, struct version *v)
 	uint64_t k;
 	size_t at;
 
-	if (dec_expect(d, KLPB_CBOR_MAJOR_MAP, &h, &at) || !h.arg || dec_uint(d, &k) || k)
+	if (dec_expect(d, KLPB_CBOR_MAJOR_MAP, &h, &at) || !h.arg || dec_uint(d, &k) ||
+	    k != KLPB_KEY_CONTAINER_VERSION)
 		return -EBADMSG;
 	return dec_version(d, v);
 }

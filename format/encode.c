@@ -51,12 +51,12 @@ static int enc_text(struct klpb_buf *b, const char *s)
 static int enc_dep(struct klpb_buf *b, const struct klpb_dep *x)
 {
 	TRY(cw_map(b, x->has_max ? 3 : 2));
-	TRY(cw_uint(b, 0));
+	TRY(cw_uint(b, KLPB_KEY_DEP_NAME));
 	TRY(enc_text(b, x->name));
-	TRY(cw_uint(b, 1));
+	TRY(cw_uint(b, KLPB_KEY_DEP_MIN_VERSION));
 	TRY(cw_uint(b, x->min_version));
 	if (x->has_max) {
-		TRY(cw_uint(b, 2));
+		TRY(cw_uint(b, KLPB_KEY_DEP_MAX_VERSION));
 		TRY(cw_uint(b, x->max_version));
 	}
 	return 0;
@@ -77,20 +77,20 @@ static int enc_provenance(struct klpb_buf *b, const struct klpb_provenance *p)
 	if ((p->n_sources && !p->sources) || (p->n_cves && !p->cves))
 		return -EINVAL;
 	TRY(cw_map(b, 4));
-	TRY(cw_uint(b, 0));
+	TRY(cw_uint(b, KLPB_KEY_PROVENANCE_TOOL_VERSION));
 	TRY(enc_text(b, p->tool_version));
-	TRY(cw_uint(b, 1));
+	TRY(cw_uint(b, KLPB_KEY_PROVENANCE_CREATED));
 	TRY(cw_uint(b, p->created));
-	TRY(cw_uint(b, 2));
+	TRY(cw_uint(b, KLPB_KEY_PROVENANCE_SOURCES));
 	TRY(cw_array(b, p->n_sources));
 	for (size_t i = 0; i < p->n_sources; i++) {
 		TRY(cw_map(b, 2));
-		TRY(cw_uint(b, 0));
+		TRY(cw_uint(b, KLPB_KEY_SOURCE_NAME));
 		TRY(enc_text(b, p->sources[i].name));
-		TRY(cw_uint(b, 1));
+		TRY(cw_uint(b, KLPB_KEY_SOURCE_SHA256));
 		TRY(cw_bstr(b, p->sources[i].sha256, KLPB_SHA256_LEN));
 	}
-	TRY(cw_uint(b, 3));
+	TRY(cw_uint(b, KLPB_KEY_PROVENANCE_CVES));
 	TRY(cw_array(b, p->n_cves));
 	for (size_t i = 0; i < p->n_cves; i++)
 		TRY(enc_text(b, p->cves[i]));
@@ -102,19 +102,19 @@ static int enc_target(struct klpb_buf *b, const struct klpb_target *t)
 	if (t->n_objects && !t->objects)
 		return -EINVAL;
 	TRY(cw_map(b, 4));
-	TRY(cw_uint(b, 0));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_KERNEL_RELEASE));
 	TRY(enc_text(b, t->kernel_release));
-	TRY(cw_uint(b, 1));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_VMLINUX_BUILD_ID));
 	TRY(cw_bstr(b, t->vmlinux_build_id, KLPB_BUILD_ID_LEN));
-	TRY(cw_uint(b, 2));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_MODULE_NAME));
 	TRY(enc_text(b, t->module_name));
-	TRY(cw_uint(b, 3));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECTS));
 	TRY(cw_array(b, t->n_objects));
 	for (size_t i = 0; i < t->n_objects; i++) {
 		TRY(cw_map(b, 2));
-		TRY(cw_uint(b, 0));
+		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_NAME));
 		TRY(enc_text(b, t->objects[i].name));
-		TRY(cw_uint(b, 1));
+		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_BUILD_ID));
 		TRY(cw_bstr(b, t->objects[i].build_id, KLPB_BUILD_ID_LEN));
 	}
 	return 0;
@@ -125,26 +125,26 @@ static int enc_object(struct klpb_buf *b, const struct klpb_object *o)
 	if ((o->n_funcs && !o->funcs) || (o->n_symbols && !o->symbols))
 		return -EINVAL;
 	TRY(cw_map(b, 3));
-	TRY(cw_uint(b, 0));
+	TRY(cw_uint(b, KLPB_KEY_OBJECT_NAME));
 	TRY(enc_text(b, o->name));
-	TRY(cw_uint(b, 1));
+	TRY(cw_uint(b, KLPB_KEY_OBJECT_FUNCS));
 	TRY(cw_array(b, o->n_funcs));
 	for (size_t i = 0; i < o->n_funcs; i++) {
 		TRY(cw_map(b, 3));
-		TRY(cw_uint(b, 0));
+		TRY(cw_uint(b, KLPB_KEY_FUNC_OLD_NAME));
 		TRY(enc_text(b, o->funcs[i].old_name));
-		TRY(cw_uint(b, 1));
+		TRY(cw_uint(b, KLPB_KEY_FUNC_SYMPOS));
 		TRY(cw_uint(b, o->funcs[i].sympos));
-		TRY(cw_uint(b, 2));
+		TRY(cw_uint(b, KLPB_KEY_FUNC_NEW_NAME));
 		TRY(enc_text(b, o->funcs[i].new_name));
 	}
-	TRY(cw_uint(b, 2));
+	TRY(cw_uint(b, KLPB_KEY_OBJECT_SYMBOLS));
 	TRY(cw_array(b, o->n_symbols));
 	for (size_t i = 0; i < o->n_symbols; i++) {
 		TRY(cw_map(b, 2));
-		TRY(cw_uint(b, 0));
+		TRY(cw_uint(b, KLPB_KEY_SYMREF_NAME));
 		TRY(enc_text(b, o->symbols[i].name));
-		TRY(cw_uint(b, 1));
+		TRY(cw_uint(b, KLPB_KEY_SYMREF_SYMPOS));
 		TRY(cw_uint(b, o->symbols[i].sympos));
 	}
 	return 0;
@@ -155,21 +155,21 @@ static int enc_core_lists(struct klpb_buf *b, const struct klpb_core *c)
 	if ((c->n_targets && !c->targets) || (c->n_objects && !c->objects) ||
 	    (c->n_states && !c->states))
 		return -EINVAL;
-	TRY(cw_uint(b, KK_TARGETS));
+	TRY(cw_uint(b, KLPB_KEY_CORE_TARGETS));
 	TRY(cw_array(b, c->n_targets));
 	for (size_t i = 0; i < c->n_targets; i++)
 		TRY(enc_target(b, &c->targets[i]));
-	TRY(cw_uint(b, KK_OBJECTS));
+	TRY(cw_uint(b, KLPB_KEY_CORE_OBJECTS));
 	TRY(cw_array(b, c->n_objects));
 	for (size_t i = 0; i < c->n_objects; i++)
 		TRY(enc_object(b, &c->objects[i]));
-	TRY(cw_uint(b, KK_STATES));
+	TRY(cw_uint(b, KLPB_KEY_CORE_STATES));
 	TRY(cw_array(b, c->n_states));
 	for (size_t i = 0; i < c->n_states; i++) {
 		TRY(cw_map(b, 2));
-		TRY(cw_uint(b, 0));
+		TRY(cw_uint(b, KLPB_KEY_STATE_ID));
 		TRY(cw_uint(b, c->states[i].id));
-		TRY(cw_uint(b, 1));
+		TRY(cw_uint(b, KLPB_KEY_STATE_VERSION));
 		TRY(cw_uint(b, c->states[i].version));
 	}
 	return 0;
@@ -178,21 +178,21 @@ static int enc_core_lists(struct klpb_buf *b, const struct klpb_core *c)
 int core_encode_unchecked(const struct klpb_core *c, struct klpb_buf *b)
 {
 	TRY(cw_map(b, 11));
-	TRY(cw_uint(b, KK_NAME));
+	TRY(cw_uint(b, KLPB_KEY_CORE_NAME));
 	TRY(enc_text(b, c->name));
-	TRY(cw_uint(b, KK_VERSION));
+	TRY(cw_uint(b, KLPB_KEY_CORE_VERSION));
 	TRY(cw_uint(b, c->version));
-	TRY(cw_uint(b, KK_LINEAGE));
+	TRY(cw_uint(b, KLPB_KEY_CORE_LINEAGE));
 	TRY(cw_bstr(b, c->lineage, KLPB_LINEAGE_LEN));
-	TRY(cw_uint(b, KK_DESCRIPTION));
+	TRY(cw_uint(b, KLPB_KEY_CORE_DESCRIPTION));
 	TRY(enc_text(b, c->description ? c->description : ""));
-	TRY(cw_uint(b, KK_REPLACE));
+	TRY(cw_uint(b, KLPB_KEY_CORE_REPLACE));
 	TRY(cw_bool(b, c->replace));
-	TRY(cw_uint(b, KK_REQUIRES));
+	TRY(cw_uint(b, KLPB_KEY_CORE_REQUIRES));
 	TRY(enc_deps(b, c->requires, c->n_requires));
-	TRY(cw_uint(b, KK_CONFLICTS));
+	TRY(cw_uint(b, KLPB_KEY_CORE_CONFLICTS));
 	TRY(enc_deps(b, c->conflicts, c->n_conflicts));
-	TRY(cw_uint(b, KK_PROVENANCE));
+	TRY(cw_uint(b, KLPB_KEY_CORE_PROVENANCE));
 	TRY(enc_provenance(b, &c->provenance));
 	return enc_core_lists(b, c);
 }
@@ -236,23 +236,23 @@ int manifest_encode(unsigned int major, unsigned int minor, const struct klpb_by
 		    const struct klpb_payload_desc *pd, size_t n, struct klpb_buf *b)
 {
 	TRY(cw_map(b, 3));
-	TRY(cw_uint(b, KM_VERSION));
+	TRY(cw_uint(b, KLPB_KEY_MANIFEST_VERSION));
 	TRY(cw_version(b, major, minor));
-	TRY(cw_uint(b, KM_CORE));
+	TRY(cw_uint(b, KLPB_KEY_MANIFEST_CORE));
 	TRY(cw_bstr(b, core->data, core->len));
-	TRY(cw_uint(b, KM_PAYLOADS));
+	TRY(cw_uint(b, KLPB_KEY_MANIFEST_PAYLOADS));
 	TRY(cw_array(b, n));
 	for (size_t i = 0; i < n; i++) {
 		TRY(cw_map(b, 5));
-		TRY(cw_uint(b, KP_TARGET));
+		TRY(cw_uint(b, KLPB_KEY_PAYLOAD_TARGET));
 		TRY(cw_uint(b, pd[i].target));
-		TRY(cw_uint(b, KP_COMPRESSION));
+		TRY(cw_uint(b, KLPB_KEY_PAYLOAD_COMPRESSION));
 		TRY(cw_uint(b, pd[i].compression));
-		TRY(cw_uint(b, KP_CSIZE));
+		TRY(cw_uint(b, KLPB_KEY_PAYLOAD_COMPRESSED_SIZE));
 		TRY(cw_uint(b, pd[i].compressed_size));
-		TRY(cw_uint(b, KP_SIZE));
+		TRY(cw_uint(b, KLPB_KEY_PAYLOAD_SIZE));
 		TRY(cw_uint(b, pd[i].size));
-		TRY(cw_uint(b, KP_SHA256));
+		TRY(cw_uint(b, KLPB_KEY_PAYLOAD_SHA256));
 		TRY(cw_bstr(b, pd[i].sha256, KLPB_SHA256_LEN));
 	}
 	return 0;
@@ -274,21 +274,21 @@ int container_encode(unsigned int major, unsigned int minor, const struct klpb_b
 		     const struct klpb_signature *sigs, size_t n_sigs, struct klpb_buf *b)
 {
 	TRY(cw_map(b, sources ? 5 : 4));
-	TRY(cw_uint(b, KC_VERSION));
+	TRY(cw_uint(b, KLPB_KEY_CONTAINER_VERSION));
 	TRY(cw_version(b, major, minor));
-	TRY(cw_uint(b, KC_MANIFEST));
+	TRY(cw_uint(b, KLPB_KEY_CONTAINER_MANIFEST));
 	TRY(cw_bstr(b, manifest->data, manifest->len));
-	TRY(cw_uint(b, KC_PAYLOADS));
+	TRY(cw_uint(b, KLPB_KEY_CONTAINER_PAYLOADS));
 	TRY(cw_array(b, n_payloads));
 	for (size_t i = 0; i < n_payloads; i++)
 		TRY(cw_bstr(b, payloads[i].data, payloads[i].len));
 	if (sources) {
-		TRY(cw_uint(b, KC_SOURCES));
+		TRY(cw_uint(b, KLPB_KEY_CONTAINER_SOURCES));
 		TRY(cw_array(b, n_sources));
 		for (size_t i = 0; i < n_sources; i++)
 			TRY(cw_bstr(b, sources[i].data, sources[i].len));
 	}
-	TRY(cw_uint(b, KC_SIGNATURES));
+	TRY(cw_uint(b, KLPB_KEY_CONTAINER_SIGNATURES));
 	TRY(cw_array(b, n_sigs));
 	for (size_t i = 0; i < n_sigs; i++)
 		TRY(enc_sig(b, &sigs[i]));

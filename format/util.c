@@ -321,10 +321,11 @@ const char *check_description(const char *s, size_t len)
 static const uint64_t container_tags[] = { COSE_TAG_SIGN1 };
 
 static const struct klpb_cbor_limits limits[] = {
-	[V_CONTAINER] = { 5, KLPB_MAX_PAYLOAD, 0, 256, container_tags, 1 },
-	[V_MANIFEST] = { 3, KLPB_MAX_CORE, 0, KLPB_MAX_TARGETS, NULL, 0 },
-	[V_CORE] = { 5, KLPB_SHA256_LEN, 2 * KLPB_MAX_DESCRIPTION, KLPB_MAX_SYMBOLS, NULL, 0 },
-	[V_PROTECTED] = { 1, KLPB_KID_LEN, 0, 2, NULL, 0 },
+	[V_CONTAINER] = { KLPB_MAX_DEPTH_CONTAINER, KLPB_MAX_PAYLOAD, 0, 256, container_tags, 1 },
+	[V_MANIFEST] = { KLPB_MAX_DEPTH_MANIFEST, KLPB_MAX_CORE, 0, KLPB_MAX_TARGETS, NULL, 0 },
+	[V_CORE] = { KLPB_MAX_DEPTH_CORE, KLPB_SHA256_LEN, 2 * KLPB_MAX_DESCRIPTION,
+		     KLPB_MAX_SYMBOLS, NULL, 0 },
+	[V_PROTECTED] = { KLPB_MAX_DEPTH_PROTECTED, KLPB_KID_LEN, 0, 2, NULL, 0 },
 };
 
 int validate_region(enum vlevel level, const uint8_t *buf, size_t len, size_t base,

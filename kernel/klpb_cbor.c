@@ -7,8 +7,8 @@
  * rejected: negative integers, tags, floats, null, undefined, other simple
  * values, indefinite lengths, integers, lengths and counts not in their
  * shortest form, text that is not UTF-8 or holds a NUL, nesting deeper
- * than KLPB_CBOR_MAX_DEPTH, and any length or count that does not fit in
- * the bytes that remain.
+ * than KLPB_KERNEL_CBOR_MAX_DEPTH (<klp_bundle_abi.h>), and any length or
+ * count that does not fit in the bytes that remain.
  *
  * klpb_cbor_check() validates a whole item once; the typed readers then
  * walk it, each still checking its type and bounds.  Every function
@@ -19,20 +19,6 @@
 #include <linux/types.h>
 
 #include "klpb_cbor.h"
-
-enum {
-	KLPB_CBOR_UINT = 0,
-	KLPB_CBOR_NEGINT = 1,
-	KLPB_CBOR_BSTR = 2,
-	KLPB_CBOR_TSTR = 3,
-	KLPB_CBOR_ARRAY = 4,
-	KLPB_CBOR_MAP = 5,
-	KLPB_CBOR_TAG = 6,
-	KLPB_CBOR_SIMPLE = 7,
-};
-
-#define KLPB_CBOR_FALSE 20
-#define KLPB_CBOR_TRUE 21
 
 /* the smallest argument each of the 1, 2, 4 and 8 byte forms may carry */
 static const u64 klpb_cbor_min_arg[4] = { 24, 0x100, 0x10000, 0x100000000ull };
@@ -84,14 +70,14 @@ static int klpb_cbor_expect(struct klpb_cbor *c, u8 type, u64 *arg)
 	if (major != type)
 		goto out_rewind;
 	switch (major) {
-	case KLPB_CBOR_BSTR:
-	case KLPB_CBOR_TSTR:
-	case KLPB_CBOR_ARRAY:
+	case KLPB_CBOR_MAJOR_BSTR:
+	case KLPB_CBOR_MAJOR_TSTR:
+	case KLPB_CBOR_MAJOR_ARRAY:
 		/* every array element takes at least one byte */
 		if (*arg > klpb_cbor_left(c))
 			goto out_rewind;
 		break;
-	case KLPB_CBOR_MAP:
+	case KLPB_CBOR_MAJOR_MAP:
 		if (*arg > klpb_cbor_left(c) / 2)
 			goto out_rewind;
 		break;
@@ -153,10 +139,10 @@ static int klpb_cbor_container(struct klpb_cbor *c, u8 major, u64 n,
 {
 	u64 i, key, prev = 0;
 
-	if (depth >= KLPB_CBOR_MAX_DEPTH)
+	if (depth >= KLPB_KERNEL_CBOR_MAX_DEPTH)
 		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		if (major == KLPB_CBOR_MAP) {
+		if (major == KLPB_CBOR_MAJOR_MAP) {
 			if (klpb_cbor_uint(c, &key) || (i && key <= prev))
 				return -EBADMSG;
 			prev = key;
@@ -181,18 +167,18 @@ static int klpb_cbor_item(struct klpb_cbor *c, unsigned int depth)
 		return -EBADMSG;
 	c->p = start;
 	switch (major) {
-	case KLPB_CBOR_UINT:
+	case KLPB_CBOR_MAJOR_UINT:
 		return klpb_cbor_uint(c, &arg);
-	case KLPB_CBOR_BSTR:
+	case KLPB_CBOR_MAJOR_BSTR:
 		return klpb_cbor_bstr(c, &start, &len);
-	case KLPB_CBOR_TSTR:
+	case KLPB_CBOR_MAJOR_TSTR:
 		return klpb_cbor_tstr(c, &str, &len);
-	case KLPB_CBOR_ARRAY:
-	case KLPB_CBOR_MAP:
+	case KLPB_CBOR_MAJOR_ARRAY:
+	case KLPB_CBOR_MAJOR_MAP:
 		if (klpb_cbor_expect(c, major, &arg))
 			return -EBADMSG;
 		return klpb_cbor_container(c, major, arg, depth);
-	case KLPB_CBOR_SIMPLE:
+	case KLPB_CBOR_MAJOR_SIMPLE:
 		return klpb_cbor_bool(c, &b);
 	default:		/* negative integers, tags */
 		return -EBADMSG;
@@ -222,7 +208,7 @@ int klpb_cbor_check(struct klpb_cbor *c)
  */
 int klpb_cbor_uint(struct klpb_cbor *c, u64 *v)
 {
-	return klpb_cbor_expect(c, KLPB_CBOR_UINT, v);
+	return klpb_cbor_expect(c, KLPB_CBOR_MAJOR_UINT, v);
 }
 
 /**
@@ -237,7 +223,7 @@ int klpb_cbor_bool(struct klpb_cbor *c, bool *v)
 	const u8 *start = c->p;
 	u64 arg;
 
-	if (klpb_cbor_expect(c, KLPB_CBOR_SIMPLE, &arg))
+	if (klpb_cbor_expect(c, KLPB_CBOR_MAJOR_SIMPLE, &arg))
 		return -EBADMSG;
 	if (arg != KLPB_CBOR_FALSE && arg != KLPB_CBOR_TRUE) {
 		c->p = start;
@@ -259,7 +245,7 @@ int klpb_cbor_bstr(struct klpb_cbor *c, const u8 **data, size_t *len)
 {
 	u64 n;
 
-	if (klpb_cbor_expect(c, KLPB_CBOR_BSTR, &n))
+	if (klpb_cbor_expect(c, KLPB_CBOR_MAJOR_BSTR, &n))
 		return -EBADMSG;
 	*data = c->p;
 	*len = n;
@@ -280,7 +266,7 @@ int klpb_cbor_tstr(struct klpb_cbor *c, const char **str, size_t *len)
 	const u8 *start = c->p;
 	u64 n;
 
-	if (klpb_cbor_expect(c, KLPB_CBOR_TSTR, &n))
+	if (klpb_cbor_expect(c, KLPB_CBOR_MAJOR_TSTR, &n))
 		return -EBADMSG;
 	if (!klpb_utf8_valid(c->p, n)) {
 		c->p = start;
@@ -303,7 +289,7 @@ int klpb_cbor_array(struct klpb_cbor *c, u32 *n)
 {
 	u64 v;
 
-	if (klpb_cbor_expect(c, KLPB_CBOR_ARRAY, &v))
+	if (klpb_cbor_expect(c, KLPB_CBOR_MAJOR_ARRAY, &v))
 		return -EBADMSG;
 	*n = v;		/* bounded by the bytes left, which fit in a u32 */
 	return 0;
@@ -320,7 +306,7 @@ int klpb_cbor_map(struct klpb_cbor *c, u32 *n)
 {
 	u64 v;
 
-	if (klpb_cbor_expect(c, KLPB_CBOR_MAP, &v))
+	if (klpb_cbor_expect(c, KLPB_CBOR_MAJOR_MAP, &v))
 		return -EBADMSG;
 	*n = v;
 	return 0;

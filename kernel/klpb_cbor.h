@@ -2,15 +2,15 @@
 /*
  * The runtime's reader for the core's deterministic CBOR (klpb_cbor.c).
  * Self-contained, so that selftests/unit/test-kernel-cbor.c can build the
- * reader in userspace: it needs only u8, u32, u64, bool and size_t.
+ * reader in userspace: it needs only u8, u32, u64, bool and size_t, and
+ * <klp_bundle_abi.h> for KLPB_KERNEL_CBOR_MAX_DEPTH.
  */
 #ifndef _KLPB_CBOR_H
 #define _KLPB_CBOR_H
 
 #include <linux/types.h>
 
-/* the specification's core nests 5 deep; room for a newer minor's keys */
-#define KLPB_CBOR_MAX_DEPTH	8
+#include <klp_bundle_abi.h>
 
 /**
  * struct klpb_cbor - a cursor over deterministic CBOR (klpb_cbor.c)

@@ -49,14 +49,6 @@ static const struct klpb_desc_target klpb_desc_targets[] = {
 
 #undef KLPB_DESC_TARGET
 
-/* the keys of the core map (bundle.cddl) */
-enum {
-	KLPB_CORE_NAME, KLPB_CORE_VERSION, KLPB_CORE_LINEAGE,
-	KLPB_CORE_DESCRIPTION, KLPB_CORE_REPLACE, KLPB_CORE_REQUIRES,
-	KLPB_CORE_CONFLICTS, KLPB_CORE_PROVENANCE, KLPB_CORE_TARGETS,
-	KLPB_CORE_OBJECTS, KLPB_CORE_STATES,
-};
-
 enum klpb_field_type {
 	KLPB_F_SKIP,		/* required, but not read */
 	KLPB_F_UINT,
@@ -212,11 +204,14 @@ static int klpb_core_target(struct klpb_cbor *c, struct klpb_core_target *t)
 {
 	size_t id_len;
 	const struct klpb_field f[] = {
-		{ 0, KLPB_F_TSTR, .str = &t->release, .len = &t->release_len },
-		{ 1, KLPB_F_BSTR, KLPB_BUILD_ID_SIZE,
+		{ KLPB_KEY_TARGET_KERNEL_RELEASE, KLPB_F_TSTR,
+		  .str = &t->release, .len = &t->release_len },
+		{ KLPB_KEY_TARGET_VMLINUX_BUILD_ID, KLPB_F_BSTR, KLPB_BUILD_ID_LEN,
 		  .bytes = &t->vmlinux_build_id, .len = &id_len },
-		{ 2, KLPB_F_TSTR, .str = &t->module, .len = &t->module_len },
-		{ 3, KLPB_F_ARRAY, .items = &t->objs, .count = &t->nr_objs },
+		{ KLPB_KEY_TARGET_MODULE_NAME, KLPB_F_TSTR,
+		  .str = &t->module, .len = &t->module_len },
+		{ KLPB_KEY_TARGET_OBJECTS, KLPB_F_ARRAY,
+		  .items = &t->objs, .count = &t->nr_objs },
 	};
 
 	return klpb_core_map(c, f, ARRAY_SIZE(f));
@@ -226,8 +221,9 @@ static int klpb_core_tobj(struct klpb_cbor *c, struct klpb_core_tobj *o)
 {
 	size_t id_len;
 	const struct klpb_field f[] = {
-		{ 0, KLPB_F_TSTR, .str = &o->name, .len = &o->name_len },
-		{ 1, KLPB_F_BSTR, KLPB_BUILD_ID_SIZE,
+		{ KLPB_KEY_TARGET_OBJECT_NAME, KLPB_F_TSTR,
+		  .str = &o->name, .len = &o->name_len },
+		{ KLPB_KEY_TARGET_OBJECT_BUILD_ID, KLPB_F_BSTR, KLPB_BUILD_ID_LEN,
 		  .bytes = &o->build_id, .len = &id_len },
 	};
 
@@ -237,10 +233,12 @@ static int klpb_core_tobj(struct klpb_cbor *c, struct klpb_core_tobj *o)
 static int klpb_core_obj(struct klpb_cbor *c, struct klpb_core_obj *o)
 {
 	const struct klpb_field f[] = {
-		{ 0, KLPB_F_TSTR, .str = &o->name, .len = &o->name_len },
-		{ 1, KLPB_F_ARRAY, .items = &o->funcs, .count = &o->nr_funcs },
-		{ 2, KLPB_F_ARRAY, .items = &o->symbols,
-		  .count = &o->nr_symbols },
+		{ KLPB_KEY_OBJECT_NAME, KLPB_F_TSTR,
+		  .str = &o->name, .len = &o->name_len },
+		{ KLPB_KEY_OBJECT_FUNCS, KLPB_F_ARRAY,
+		  .items = &o->funcs, .count = &o->nr_funcs },
+		{ KLPB_KEY_OBJECT_SYMBOLS, KLPB_F_ARRAY,
+		  .items = &o->symbols, .count = &o->nr_symbols },
 	};
 
 	return klpb_core_map(c, f, ARRAY_SIZE(f));
@@ -249,9 +247,11 @@ static int klpb_core_obj(struct klpb_cbor *c, struct klpb_core_obj *o)
 static int klpb_core_func(struct klpb_cbor *c, struct klpb_core_func *fn)
 {
 	const struct klpb_field f[] = {
-		{ 0, KLPB_F_TSTR, .str = &fn->old_name, .len = &fn->old_len },
-		{ 1, KLPB_F_UINT, .uint = &fn->sympos },
-		{ 2, KLPB_F_TSTR, .str = &fn->new_name, .len = &fn->new_len },
+		{ KLPB_KEY_FUNC_OLD_NAME, KLPB_F_TSTR,
+		  .str = &fn->old_name, .len = &fn->old_len },
+		{ KLPB_KEY_FUNC_SYMPOS, KLPB_F_UINT, .uint = &fn->sympos },
+		{ KLPB_KEY_FUNC_NEW_NAME, KLPB_F_TSTR,
+		  .str = &fn->new_name, .len = &fn->new_len },
 	};
 
 	return klpb_core_map(c, f, ARRAY_SIZE(f));
@@ -300,21 +300,21 @@ static int klpb_core_parse(struct klpb_core_view *v)
 	struct klpb_cbor c = { .p = start, .end = end };
 	size_t lineage_len;
 	const struct klpb_field f[] = {
-		{ KLPB_CORE_NAME, KLPB_F_TSTR, .str = &v->name,
+		{ KLPB_KEY_CORE_NAME, KLPB_F_TSTR, .str = &v->name,
 		  .len = &v->name_len },
-		{ KLPB_CORE_VERSION, KLPB_F_UINT, .uint = &v->version },
-		{ KLPB_CORE_LINEAGE, KLPB_F_BSTR, KLPB_LINEAGE_SIZE,
+		{ KLPB_KEY_CORE_VERSION, KLPB_F_UINT, .uint = &v->version },
+		{ KLPB_KEY_CORE_LINEAGE, KLPB_F_BSTR, KLPB_LINEAGE_LEN,
 		  .bytes = &v->lineage, .len = &lineage_len },
-		{ KLPB_CORE_DESCRIPTION, KLPB_F_SKIP },
-		{ KLPB_CORE_REPLACE, KLPB_F_BOOL, .boolean = &v->replace },
-		{ KLPB_CORE_REQUIRES, KLPB_F_SKIP },
-		{ KLPB_CORE_CONFLICTS, KLPB_F_SKIP },
-		{ KLPB_CORE_PROVENANCE, KLPB_F_SKIP },
-		{ KLPB_CORE_TARGETS, KLPB_F_ARRAY, .items = &v->targets,
+		{ KLPB_KEY_CORE_DESCRIPTION, KLPB_F_SKIP },
+		{ KLPB_KEY_CORE_REPLACE, KLPB_F_BOOL, .boolean = &v->replace },
+		{ KLPB_KEY_CORE_REQUIRES, KLPB_F_SKIP },
+		{ KLPB_KEY_CORE_CONFLICTS, KLPB_F_SKIP },
+		{ KLPB_KEY_CORE_PROVENANCE, KLPB_F_SKIP },
+		{ KLPB_KEY_CORE_TARGETS, KLPB_F_ARRAY, .items = &v->targets,
 		  .count = &v->nr_targets },
-		{ KLPB_CORE_OBJECTS, KLPB_F_ARRAY, .items = &v->objects,
+		{ KLPB_KEY_CORE_OBJECTS, KLPB_F_ARRAY, .items = &v->objects,
 		  .count = &v->nr_objects },
-		{ KLPB_CORE_STATES, KLPB_F_SKIP },
+		{ KLPB_KEY_CORE_STATES, KLPB_F_SKIP },
 	};
 
 	if (klpb_cbor_check(&c))
@@ -333,7 +333,7 @@ out_malformed:
 /* step 2: the descriptor says the same */
 static int klpb_core_check_desc(const struct klpb_core_view *v)
 {
-	char lineage[2 * KLPB_LINEAGE_SIZE + 1];
+	char lineage[2 * KLPB_LINEAGE_LEN + 1];
 	int ret = 0;
 
 	if (!klpb_str_eq(v->name, v->name_len, KLPB_DESC_NAME)) {
@@ -346,7 +346,7 @@ static int klpb_core_check_desc(const struct klpb_core_view *v)
 		       KLPB_DESC_NAME, v->version, KLPB_DESC_VERSION);
 		ret = -EINVAL;
 	}
-	snprintf(lineage, sizeof(lineage), "%*phN", KLPB_LINEAGE_SIZE,
+	snprintf(lineage, sizeof(lineage), "%*phN", KLPB_LINEAGE_LEN,
 		 v->lineage);
 	if (strcmp(lineage, KLPB_DESC_LINEAGE)) {
 		pr_err("bundle '%s': the core manifest's lineage %s differs from the descriptor's '%s'\n",
@@ -433,11 +433,11 @@ static bool klpb_core_find_tobj(const struct klpb_core_view *v,
 static int klpb_check_desc_target(const struct klpb_core_view *v,
 				  const struct klpb_desc_target *d)
 {
-	u8 id[KLPB_BUILD_ID_SIZE];
+	u8 id[KLPB_BUILD_ID_LEN];
 	struct klpb_core_tobj o;
 
-	if (strlen(d->build_id) != 2 * KLPB_BUILD_ID_SIZE ||
-	    hex2bin(id, d->build_id, KLPB_BUILD_ID_SIZE)) {
+	if (strlen(d->build_id) != 2 * KLPB_BUILD_ID_LEN ||
+	    hex2bin(id, d->build_id, KLPB_BUILD_ID_LEN)) {
 		pr_err("invalid build-id '%s' for object '%s' in the descriptor\n",
 		       d->build_id, d->object);
 		return -EINVAL;
@@ -449,9 +449,9 @@ static int klpb_check_desc_target(const struct klpb_core_view *v,
 		       d->object, (int)v->release_len, v->release);
 		return -EINVAL;
 	}
-	if (memcmp(id, o.build_id, KLPB_BUILD_ID_SIZE)) {
+	if (memcmp(id, o.build_id, KLPB_BUILD_ID_LEN)) {
 		pr_err("object '%s': the descriptor's build-id %s differs from the core manifest's %*phN\n",
-		       d->object, d->build_id, KLPB_BUILD_ID_SIZE, o.build_id);
+		       d->object, d->build_id, KLPB_BUILD_ID_LEN, o.build_id);
 		return -EINVAL;
 	}
 	return 0;
@@ -513,7 +513,7 @@ int klpb_core_load(struct klpb_core_view *v)
 static int klpb_core_set_build_ids(struct klpb_bundle *b)
 {
 	const struct klpb_core_view *v = &b->core;
-	char name[KLPB_OBJ_NAME_MAX + 1];
+	char name[KLPB_MAX_NAME + 1];
 	struct klpb_cbor it = v->target;
 	struct klpb_core_tobj o;
 	unsigned int k;
@@ -523,7 +523,7 @@ static int klpb_core_set_build_ids(struct klpb_bundle *b)
 	for (i = 0; i < v->nr_target_objs; i++) {
 		if (klpb_core_tobj(&it, &o))
 			return -EINVAL;
-		if (o.name_len > KLPB_OBJ_NAME_MAX) {
+		if (o.name_len > KLPB_MAX_NAME) {
 			pr_err("invalid object name '%.*s' in the core manifest\n",
 			       (int)o.name_len, o.name);
 			return -EINVAL;
@@ -539,7 +539,7 @@ static int klpb_core_set_build_ids(struct klpb_bundle *b)
 		}
 		if (idx < 0)
 			return idx;
-		memcpy(b->objs[idx].build_id, o.build_id, KLPB_BUILD_ID_SIZE);
+		memcpy(b->objs[idx].build_id, o.build_id, KLPB_BUILD_ID_LEN);
 		b->objs[idx].has_build_id = true;
 	}
 	for (k = 0; k < b->nr_objs; k++) {
@@ -586,7 +586,7 @@ klpb_find_decl(const struct klpb_core_obj *o, const struct klpb_core_func *fn)
 {
 	const struct klpb_func_decl *f;
 
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+	klpb_for_each_func_decl(f)
 		if (f->old_sympos == fn->sympos &&
 		    klpb_obj_name_eq(o->name, o->name_len, f->object) &&
 		    klpb_str_eq(fn->old_name, fn->old_len, f->old_name))
@@ -626,7 +626,7 @@ static int klpb_core_check_funcs(const struct klpb_core_view *v, char *sym)
 	int ret = 0;
 	u32 i, j;
 
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+	klpb_for_each_func_decl(f) {
 		if (!klpb_core_find_func(v, f->object, f->old_name,
 					 f->old_sympos, &fn)) {
 			pr_err("function '%s' (sympos %lu) of object '%s' is declared but missing from the core manifest\n",

@@ -34,17 +34,28 @@
 #endif
 
 /* make the sections exist, with the right flags, even when empty */
-asm(".section .klpb.funcs,\"a\"\n.previous\n"
-	".section .klpb.callbacks,\"a\"\n.previous\n"
-	".section .klpb.states,\"a\"\n.previous\n"
-	".section .klpb.symrefs,\"a\"\n.previous\n"
-	".section .klpb.slots,\"aw\"\n.previous\n");
+asm(".section " KLPB_SECTION_FUNCS ",\"a\"\n.previous\n"
+	".section " KLPB_SECTION_CALLBACKS ",\"a\"\n.previous\n"
+	".section " KLPB_SECTION_STATES ",\"a\"\n.previous\n"
+	".section " KLPB_SECTION_SYMREFS ",\"a\"\n.previous\n"
+	".section " KLPB_SECTION_SLOTS ",\"aw\"\n.previous\n");
+
+/* an object name of the format fits in a module's name */
+static_assert(sizeof_field(struct module, name) > KLPB_MAX_NAME);
+
+/* the declarations' layout, as 'klp-bundle create' reads it (64-bit only) */
+#if BITS_PER_LONG == 64
+static_assert(KLPB_FUNC_DECL_LAYOUT_OK);
+static_assert(KLPB_CALLBACKS_DECL_LAYOUT_OK);
+static_assert(KLPB_STATE_DECL_LAYOUT_OK);
+static_assert(KLPB_SYMREF_DECL_LAYOUT_OK);
+#endif
 
 struct klpb_bundle klpb_bundle;
 
 /* the ELF note: namesz 4, descsz 20, NT_GNU_BUILD_ID, "GNU" */
 static const u8 klpb_note_hdr[16] = {
-	4, 0, 0, 0, KLPB_BUILD_ID_SIZE, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0
+	4, 0, 0, 0, KLPB_BUILD_ID_LEN, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0
 };
 
 struct klp_patch *klpb_patch(void)
@@ -77,11 +88,11 @@ static int klpb_module_build_id(const struct module *mod, u8 *id)
 	size_t size, off;
 
 	p = klpb_module_ro_region(mod, &size);
-	for (off = 0; off + sizeof(klpb_note_hdr) + KLPB_BUILD_ID_SIZE <= size;
+	for (off = 0; off + sizeof(klpb_note_hdr) + KLPB_BUILD_ID_LEN <= size;
 	     off += 4) {
 		if (!memcmp(p + off, klpb_note_hdr, sizeof(klpb_note_hdr))) {
 			memcpy(id, p + off + sizeof(klpb_note_hdr),
-			       KLPB_BUILD_ID_SIZE);
+			       KLPB_BUILD_ID_LEN);
 			return 0;
 		}
 	}
@@ -108,9 +119,9 @@ static int klpb_normalise_name(const char *in, char *out);
 static void klpb_clear_slots(const struct klpb_obj *o)
 {
 	const struct klpb_symref_decl *r;
-	char name[KLPB_OBJ_NAME_MAX + 1];
+	char name[KLPB_MAX_NAME + 1];
 
-	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++)
+	klpb_for_each_symref_decl(r)
 		if (!klpb_normalise_name(r->object, name) && !strcmp(name, o->name))
 			WRITE_ONCE(*r->slot, NULL);
 }
@@ -118,19 +129,19 @@ static void klpb_clear_slots(const struct klpb_obj *o)
 /* the build-id check of a loading module object */
 static int klpb_check_module(struct klpb_obj *o, struct module *mod)
 {
-	u8 found[KLPB_BUILD_ID_SIZE];
+	u8 found[KLPB_BUILD_ID_LEN];
 
 	if (!mod || !o->has_build_id)
 		return 0;
 	if (klpb_module_build_id(mod, found)) {
 		pr_err("refusing module '%s': it has no GNU build-id, expected %*phN\n",
-		       o->name, KLPB_BUILD_ID_SIZE, o->build_id);
+		       o->name, KLPB_BUILD_ID_LEN, o->build_id);
 		return -EINVAL;
 	}
-	if (memcmp(found, o->build_id, KLPB_BUILD_ID_SIZE)) {
+	if (memcmp(found, o->build_id, KLPB_BUILD_ID_LEN)) {
 		pr_err("refusing module '%s': build-id %*phN, bundle '%s' was built for %*phN\n",
-		       o->name, KLPB_BUILD_ID_SIZE, found,
-		       KLPB_DESC_NAME, KLPB_BUILD_ID_SIZE, o->build_id);
+		       o->name, KLPB_BUILD_ID_LEN, found,
+		       KLPB_DESC_NAME, KLPB_BUILD_ID_LEN, o->build_id);
 		return -EINVAL;
 	}
 	return 0;
@@ -184,7 +195,7 @@ static int klpb_normalise_name(const char *in, char *out)
 {
 	size_t i, len = strlen(in);
 
-	if (!len || len > KLPB_OBJ_NAME_MAX)
+	if (!len || len > KLPB_MAX_NAME)
 		return -EINVAL;
 	for (i = 0; i < len; i++) {
 		char c = in[i] == '-' ? '_' : in[i];
@@ -208,7 +219,7 @@ static int klpb_normalise_name(const char *in, char *out)
  */
 int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add)
 {
-	char name[KLPB_OBJ_NAME_MAX + 1];
+	char name[KLPB_MAX_NAME + 1];
 	unsigned int i;
 
 	if (klpb_normalise_name(object, name)) {
@@ -234,9 +245,8 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 	unsigned int max;
 	int i;
 
-	max = (__klpb_funcs_end - __klpb_funcs_start) +
-	      (__klpb_callbacks_end - __klpb_callbacks_start) +
-	      (__klpb_symrefs_end - __klpb_symrefs_start);
+	max = klpb_nr_decls(funcs) + klpb_nr_decls(callbacks) +
+	      klpb_nr_decls(symrefs);
 	if (!max) {
 		pr_err("bundle '%s' declares no function and no callback\n",
 		       KLPB_DESC_NAME);
@@ -245,19 +255,19 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 	b->objs = kcalloc(max, sizeof(*b->objs), GFP_KERNEL);
 	if (!b->objs)
 		return -ENOMEM;
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+	klpb_for_each_func_decl(f)
 		if (!strcmp(f->object, "vmlinux"))
 			break;
-	for (c = __klpb_callbacks_start; c < __klpb_callbacks_end; c++)
+	klpb_for_each_callbacks_decl(c)
 		if (!strcmp(c->object, "vmlinux"))
 			break;
-	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++)
+	klpb_for_each_symref_decl(r)
 		if (!strcmp(r->object, "vmlinux"))
 			break;
 	if (f < __klpb_funcs_end || c < __klpb_callbacks_end ||
 	    r < __klpb_symrefs_end)
 		klpb_find_obj(b, "vmlinux", true);
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+	klpb_for_each_func_decl(f) {
 		if (!f->old_name || !f->new_func) {
 			pr_err("incomplete declaration for object '%s'\n",
 			       f->object);
@@ -267,7 +277,7 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 		if (i < 0)
 			return i;
 	}
-	for (c = __klpb_callbacks_start; c < __klpb_callbacks_end; c++) {
+	klpb_for_each_callbacks_decl(c) {
 		i = klpb_find_obj(b, c->object, true);
 		if (i < 0)
 			return i;
@@ -279,7 +289,7 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 		b->objs[i].callbacks = c;
 	}
 	/* an object only referenced (KLPB_SYMBOL) still needs its relocations */
-	for (r = __klpb_symrefs_start; r < __klpb_symrefs_end; r++) {
+	klpb_for_each_symref_decl(r) {
 		i = klpb_find_obj(b, r->object, true);
 		if (i < 0)
 			return i;
@@ -297,7 +307,7 @@ static int klpb_build_funcs(struct klpb_bundle *b)
 	n = kcalloc(b->nr_objs, sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++)
+	klpb_for_each_func_decl(f)
 		n[klpb_find_obj(b, f->object, false)]++;
 	for (i = 0; i < b->nr_objs; i++) {
 		/* one spare entry: the terminator (also for callback-only objects) */
@@ -309,7 +319,7 @@ static int klpb_build_funcs(struct klpb_bundle *b)
 		}
 		n[i] = 0;
 	}
-	for (f = __klpb_funcs_start; f < __klpb_funcs_end; f++) {
+	klpb_for_each_func_decl(f) {
 		struct klp_func *kf;
 
 		idx = klpb_find_obj(b, f->object, false);
@@ -352,22 +362,24 @@ static int klpb_build_objects(struct klpb_bundle *b)
 /* the author's states plus the lineage state, zero-terminated */
 static int klpb_build_states(struct klpb_bundle *b)
 {
-	unsigned int n = __klpb_states_end - __klpb_states_start;
+	unsigned int n = klpb_nr_decls(states);
 	unsigned long lineage_id = klpb_lineage_state_id(KLPB_DESC_LINEAGE);
-	struct klp_state *states;
-	unsigned int i;
+	const struct klpb_state_decl *d;
+	struct klp_state *states, *s;
 
 	states = kcalloc(n + 2, sizeof(*states), GFP_KERNEL);
 	if (!states)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		states[i].id = __klpb_states_start[i].id;
-		states[i].version = __klpb_states_start[i].version;
-		if (!states[i].id || states[i].id == lineage_id) {
-			pr_err("invalid klp_state id %lu\n", states[i].id);
+	s = states;
+	klpb_for_each_state_decl(d) {
+		if (!d->id || d->id == lineage_id) {
+			pr_err("invalid klp_state id %lu\n", d->id);
 			kfree(states);
 			return -EINVAL;
 		}
+		s->id = d->id;
+		s->version = d->version;
+		s++;
 	}
 	states[n].id = lineage_id;
 	states[n].version = KLPB_DESC_VERSION;

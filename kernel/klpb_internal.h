@@ -11,13 +11,9 @@
 #include <linux/types.h>
 
 #include <klp_bundle.h>
+#include <klp_bundle_abi.h>
 
 #include "klpb_cbor.h"
-
-#define KLPB_BUILD_ID_SIZE	20
-#define KLPB_OBJ_NAME_MAX	55	/* MODULE_NAME_LEN - 1 */
-
-#define KLPB_LINEAGE_SIZE	16
 
 /**
  * struct klpb_core_view - what the runtime reads from the embedded core
@@ -67,8 +63,8 @@ struct klpb_core_view {
  * @kobj_added: @kobj is in sysfs
  */
 struct klpb_obj {
-	char name[KLPB_OBJ_NAME_MAX + 1];
-	u8 build_id[KLPB_BUILD_ID_SIZE];
+	char name[KLPB_MAX_NAME + 1];
+	u8 build_id[KLPB_BUILD_ID_LEN];
 	bool has_build_id;
 	bool refused;
 	const struct klpb_callbacks_decl *callbacks;
@@ -100,7 +96,7 @@ struct klpb_bundle {
 
 extern struct klpb_bundle klpb_bundle;
 
-/* bounds of the declaration arrays, defined by klpb.lds */
+/* bounds of the declaration arrays, defined by klpb.lds.S */
 extern const struct klpb_func_decl __klpb_funcs_start[], __klpb_funcs_end[];
 extern const struct klpb_callbacks_decl __klpb_callbacks_start[],
 	__klpb_callbacks_end[];
@@ -109,6 +105,41 @@ extern const struct klpb_state_decl __klpb_states_start[],
 extern const struct klpb_symref_decl __klpb_symrefs_start[],
 	__klpb_symrefs_end[];
 extern const char klpb_manifest_start[], klpb_manifest_end[];
+
+/**
+ * klpb_nr_decls - the number of declarations of one kind
+ * @kind: funcs, callbacks, states or symrefs
+ */
+#define klpb_nr_decls(kind) (__klpb_##kind##_end - __klpb_##kind##_start)
+
+/**
+ * klpb_for_each_func_decl - iterate over the KLPB_PATCH_FUNC* declarations
+ * @d: a const struct klpb_func_decl * cursor
+ */
+#define klpb_for_each_func_decl(d) \
+	for ((d) = __klpb_funcs_start; (d) < __klpb_funcs_end; (d)++)
+
+/**
+ * klpb_for_each_callbacks_decl - iterate over the KLPB_OBJECT_CALLBACKS
+ *	declarations
+ * @d: a const struct klpb_callbacks_decl * cursor
+ */
+#define klpb_for_each_callbacks_decl(d) \
+	for ((d) = __klpb_callbacks_start; (d) < __klpb_callbacks_end; (d)++)
+
+/**
+ * klpb_for_each_state_decl - iterate over the KLPB_STATE declarations
+ * @d: a const struct klpb_state_decl * cursor
+ */
+#define klpb_for_each_state_decl(d) \
+	for ((d) = __klpb_states_start; (d) < __klpb_states_end; (d)++)
+
+/**
+ * klpb_for_each_symref_decl - iterate over the KLPB_SYMBOL declarations
+ * @d: a const struct klpb_symref_decl * cursor
+ */
+#define klpb_for_each_symref_decl(d) \
+	for ((d) = __klpb_symrefs_start; (d) < __klpb_symrefs_end; (d)++)
 
 const char *klpb_obj_state(const struct klpb_obj *o);
 int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add);

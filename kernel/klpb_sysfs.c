@@ -103,7 +103,7 @@ static ssize_t build_id_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (!o->has_build_id)
 		return sysfs_emit(buf, "\n");
-	return sysfs_emit(buf, "%*phN\n", KLPB_BUILD_ID_SIZE, o->build_id);
+	return sysfs_emit(buf, "%*phN\n", KLPB_BUILD_ID_LEN, o->build_id);
 }
 
 static struct kobj_attribute state_attr = __ATTR_RO(state);

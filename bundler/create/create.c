@@ -21,8 +21,6 @@
 #include "create/stages.h"
 #include "util/file.h"
 
-#define FUNC_DECL_SIZE 32 /* sizeof(struct klpb_func_decl) on 64-bit */
-
 /* The --target-module FILE for @object, or NULL. */
 static const char *target_module_override(const struct create_opts *o, const char *object)
 {
@@ -207,7 +205,8 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		free(log);
 		return rc;
 	}
-	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, ".klpb.funcs", FUNC_DECL_SIZE);
+	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, KLPB_SECTION_FUNCS,
+				   sizeof(struct klpb_func_decl));
 	if (n != (int)st->decls.n_funcs) {
 		p_err(ctx, -EINVAL,
 		      "the module declares %d replaced function(s) but the sources show %zu: write each KLPB_PATCH_FUNC literally, outside #if and other macros",

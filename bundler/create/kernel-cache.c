@@ -94,7 +94,7 @@ int kernel_cache_get(const char *image, struct build_id *id, struct symtab **sym
 	    fgets(hexid, sizeof(hexid), f)) {
 		hexid[strcspn(hexid, "\n")] = '\0';
 		id->len = strlen(hexid) / 2;
-		if (id->len == 20 && hex_decode(hexid, id->bytes, id->len) == 0)
+		if (id->len == KLPB_BUILD_ID_LEN && hex_decode(hexid, id->bytes, id->len) == 0)
 			rc = syms ? symtab_read_lines(f, syms) : 0;
 	}
 	if (f)

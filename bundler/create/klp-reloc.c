@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* klp-reloc.c - see klp-reloc.h. */
+#include <assert.h>
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +22,17 @@
 #define SHN_LIVEPATCH 0xff20
 #endif
 
-#define SYMREF_SIZE 32		/* struct klpb_symref_decl on 64-bit */
-#define SYMREF_OBJECT 0
-#define SYMREF_NAME 8
-#define SYMREF_SYMPOS 16
-#define SYMREF_SLOT 24
+/*
+ * The declarations as the module holds them: the userspace view of
+ * <klp_bundle_abi.h>'s structs, whose layout the kernel side asserts too.
+ * create counts the .klpb.funcs entries (create/create.c) and reads the
+ * .klpb.symrefs ones (below).
+ */
+static_assert(KLPB_FUNC_DECL_LAYOUT_OK, "struct klpb_func_decl as the kernel lays it out");
+static_assert(KLPB_SYMREF_DECL_LAYOUT_OK, "struct klpb_symref_decl as the kernel lays it out");
+
+#define SYMREF_FIELD(i, field) \
+	((i) * sizeof(struct klpb_symref_decl) + offsetof(struct klpb_symref_decl, field))
 
 static Elf_Scn *find_scn(Elf *elf, const char *name, size_t *index)
 {
@@ -93,7 +101,8 @@ static int reloc_at(const struct reader *r, size_t offset, GElf_Sym *sym, int64_
 		*addend = rela.r_addend;
 		return 0;
 	}
-	return reloc_err(r->ctx, -EBADMSG, "no relocation at offset %zu of .klpb.symrefs", offset);
+	return reloc_err(r->ctx, -EBADMSG, "no relocation at offset %zu of " KLPB_SECTION_SYMREFS,
+			 offset);
 }
 
 /* The NUL-terminated string a pointer field points to; [owned]. */
@@ -112,7 +121,7 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	at = sym.st_value + (size_t)addend;
 	if (!data || !data->d_buf || at >= data->d_size)
-		return reloc_err(r->ctx, -EBADMSG, "a .klpb.symrefs string points outside its section");
+		return reloc_err(r->ctx, -EBADMSG, "a " KLPB_SECTION_SYMREFS " string points outside its section");
 	n = strnlen((const char *)data->d_buf + at, data->d_size - at);
 	if (n == data->d_size - at)
 		return reloc_fail(r->ctx, -EBADMSG);
@@ -123,20 +132,21 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slots, size_t i,
 		      struct klp_symref *ref)
 {
-	size_t base = i * SYMREF_SIZE;
+	struct klpb_symref_decl decl;
 	GElf_Sym sym;
 	int64_t addend;
 	int rc;
 
-	memcpy(&ref->sympos, (const uint8_t *)decls->d_buf + base + SYMREF_SYMPOS,
-	       sizeof(ref->sympos));
-	rc = string_at(r, base + SYMREF_OBJECT, &ref->object);
+	memcpy(&decl, (const uint8_t *)decls->d_buf + i * sizeof(decl), sizeof(decl));
+	ref->sympos = decl.sympos;
+	rc = string_at(r, SYMREF_FIELD(i, object), &ref->object);
 	if (!rc)
-		rc = string_at(r, base + SYMREF_NAME, &ref->name);
+		rc = string_at(r, SYMREF_FIELD(i, name), &ref->name);
 	if (!rc)
-		rc = reloc_at(r, base + SYMREF_SLOT, &sym, &addend);
+		rc = reloc_at(r, SYMREF_FIELD(i, slot), &sym, &addend);
 	if (!rc && sym.st_shndx != slots)
-		rc = reloc_err(r->ctx, -EBADMSG, "the slot of '%s' is not in .klpb.slots", ref->name);
+		rc = reloc_err(r->ctx, -EBADMSG, "the slot of '%s' is not in " KLPB_SECTION_SLOTS,
+			       ref->name);
 	if (!rc)
 		ref->slot = sym.st_value + (size_t)addend;
 	return rc;
@@ -157,13 +167,13 @@ int klp_symrefs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct kl
 	r.elf = elf_memory((char *)ko, len);
 	if (!r.elf)
 		return reloc_fail(ctx, -EBADMSG);
-	decls_scn = find_scn(r.elf, ".klpb.symrefs", &decls_idx);
+	decls_scn = find_scn(r.elf, KLPB_SECTION_SYMREFS, &decls_idx);
 	decls = decls_scn ? elf_getdata(decls_scn, NULL) : NULL;
 	if (!decls || decls->d_size == 0)
 		goto out;
-	n = decls->d_size / SYMREF_SIZE;
+	n = decls->d_size / sizeof(struct klpb_symref_decl);
 	rela_scn = find_rela_for(r.elf, decls_idx);
-	if (!find_scn(r.elf, ".klpb.slots", &slots_idx) || !rela_scn ||
+	if (!find_scn(r.elf, KLPB_SECTION_SLOTS, &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
 		rc = reloc_err(ctx, -EBADMSG, "the module has KLPB_SYMBOL declarations but no slots");
 		goto out;
@@ -357,9 +367,10 @@ static int open_tables(struct klpb_ctx *ctx, struct rewrite *rw)
 	while ((scn = elf_nextscn(rw->elf, scn)))
 		elf_getdata(scn, NULL);
 	if (!symtab || !gelf_getshdr(symtab, &shdr) ||
-	    !find_scn(rw->elf, ".klpb.slots", &rw->slots_idx) ||
+	    !find_scn(rw->elf, KLPB_SECTION_SLOTS, &rw->slots_idx) ||
 	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0)
-		return reloc_err(ctx, -EBADMSG, "the module has no .symtab or no .klpb.slots section");
+		return reloc_err(ctx, -EBADMSG, "the module has no .symtab or no " KLPB_SECTION_SLOTS
+				 " section");
 	rc = table_open(&rw->symtab, symtab);
 	if (!rc)
 		rc = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));

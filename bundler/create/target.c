@@ -11,6 +11,7 @@
 #include "create/kernel-cache.h"
 #include "create/symbols.h"
 #include "create/target.h"
+#include "klp-bundle/format.h"
 
 /* "@prefix@middle@suffix", [owned]; NULL on ENOMEM. */
 static char *concat_path(const char *prefix, const char *middle, const char *suffix)
@@ -125,9 +126,9 @@ int target_init(struct klpb_ctx *ctx, struct target *t, const char *release, con
 		      rc == -ENOENT ? " (install linux-image-RELEASE or pass --vmlinux)" : "");
 		return rc;
 	}
-	if (t->vmlinux_id.len != 20) {
-		p_err(ctx, -EBADMSG, "the vmlinux build-id in '%s' is %zu bytes, not 20", t->image,
-		      t->vmlinux_id.len);
+	if (t->vmlinux_id.len != KLPB_BUILD_ID_LEN) {
+		p_err(ctx, -EBADMSG, "the vmlinux build-id in '%s' is %zu bytes, not %d", t->image,
+		      t->vmlinux_id.len, KLPB_BUILD_ID_LEN);
 		return -EBADMSG;
 	}
 	return 0;
@@ -159,7 +160,7 @@ int target_add_module(struct klpb_ctx *ctx, struct target *t, const char *name, 
 		}
 	}
 	rc = file_build_id(m->path, &m->id);
-	if (!rc && m->id.len != 20)
+	if (!rc && m->id.len != KLPB_BUILD_ID_LEN)
 		rc = -EBADMSG;
 	if (rc)
 		p_err(ctx, rc, "cannot read the build-id of module '%s' from '%s': %s", name, m->path,

@@ -23,69 +23,18 @@
 #include <linux/compiler.h>
 #include <linux/livepatch.h>
 
+#include <klp_bundle_abi.h>
+
 /*
- * The declarations are placed in the .klpb.* sections; the linker script
- * kernel/klpb.lds, applied to the module's ld -r link, brackets each
- * section with __klpb_<kind>_start/_end.  Every entry is a multiple of
- * eight bytes and aligned to eight, so each section is an array.  Each
- * macro below defines its static object in full (a uniquely named const
- * struct, __used, in its section, __aligned(8)), as the kernel's DEFINE_*
- * macros do.
+ * The declarations (struct klpb_func_decl, klpb_callbacks_decl,
+ * klpb_state_decl and klpb_symref_decl, in <klp_bundle_abi.h>) are placed
+ * in the .klpb.* sections; the linker script kernel/klpb.lds.S, applied to
+ * the module's ld -r link, brackets each section with
+ * __klpb_<kind>_start/_end.  Every entry is a multiple of eight bytes and
+ * aligned to eight, so each section is an array.  Each macro below defines
+ * its static object in full (a uniquely named const struct, __used, in its
+ * section, __aligned(8)), as the kernel's DEFINE_* macros do.
  */
-
-/**
- * struct klpb_func_decl - one replaced function (use KLPB_PATCH_FUNC*)
- * @object: "vmlinux" or the name of the module holding @old_name
- * @old_name: the function to replace
- * @new_func: the replacement
- * @old_sympos: 0 for a unique name, else the 1-based kallsyms position
- */
-struct klpb_func_decl {
-	const char *object;
-	const char *old_name;
-	void *new_func;
-	unsigned long old_sympos;
-};
-
-/**
- * struct klpb_callbacks_decl - per-object callbacks (use KLPB_OBJECT_CALLBACKS)
- * @object: "vmlinux" or a module name
- * @pre_patch: as klp_callbacks.pre_patch; non-zero refuses the object
- * @post_patch: as klp_callbacks.post_patch
- * @pre_unpatch: as klp_callbacks.pre_unpatch
- * @post_unpatch: as klp_callbacks.post_unpatch
- */
-struct klpb_callbacks_decl {
-	const char *object;
-	int (*pre_patch)(struct klp_object *obj);
-	void (*post_patch)(struct klp_object *obj);
-	void (*pre_unpatch)(struct klp_object *obj);
-	void (*post_unpatch)(struct klp_object *obj);
-};
-
-/**
- * struct klpb_state_decl - a klp_state the bundle carries (use KLPB_STATE)
- * @id: the state id; must not collide with the bundle's lineage state
- * @version: the state version
- */
-struct klpb_state_decl {
-	unsigned long id;
-	unsigned long version;
-};
-
-/**
- * struct klpb_symref_decl - a symbol that is not exported (use KLPB_SYMBOL)
- * @object: "vmlinux" or the name of the module holding @name
- * @name: the symbol (a function or a variable, static or not)
- * @sympos: 0 for a unique name, else its 1-based kallsyms position
- * @slot: where the livepatch core writes the symbol's address
- */
-struct klpb_symref_decl {
-	const char *object;
-	const char *name;
-	unsigned long sympos;
-	void **slot;
-};
 
 /**
  * KLPB_PATCH_FUNC_POS - replace @old (the @pos-th of that name) in @obj by @new
@@ -96,7 +45,7 @@ struct klpb_symref_decl {
  */
 #define KLPB_PATCH_FUNC_POS(obj, old, pos, new)				\
 	static const struct klpb_func_decl __UNIQUE_ID(klpb_)		\
-	__used __section(".klpb.funcs") __aligned(8) = {		\
+	__used __section(KLPB_SECTION_FUNCS) __aligned(8) = {		\
 		.object = #obj,						\
 		.old_name = #old,					\
 		.new_func = (void *)(new),				\
@@ -125,7 +74,7 @@ struct klpb_symref_decl {
  */
 #define KLPB_OBJECT_CALLBACKS(obj, pre, post, pre_un, post_un)		\
 	static const struct klpb_callbacks_decl __UNIQUE_ID(klpb_)	\
-	__used __section(".klpb.callbacks") __aligned(8) = {		\
+	__used __section(KLPB_SECTION_CALLBACKS) __aligned(8) = {	\
 		.object = #obj,						\
 		.pre_patch = (pre),					\
 		.post_patch = (post),					\
@@ -143,7 +92,7 @@ struct klpb_symref_decl {
  */
 #define KLPB_STATE(state_id, state_version)				\
 	static const struct klpb_state_decl __UNIQUE_ID(klpb_)		\
-	__used __section(".klpb.states") __aligned(8) = {		\
+	__used __section(KLPB_SECTION_STATES) __aligned(8) = {		\
 		.id = (state_id),					\
 		.version = (state_version),				\
 	}
@@ -165,9 +114,9 @@ struct klpb_symref_decl {
  */
 #define KLPB_SYMBOL_POS(obj, sym, pos, type)				\
 	static typeof(type) *klpb_sym_##sym __used			\
-	__section(".klpb.slots") __aligned(8);				\
+	__section(KLPB_SECTION_SLOTS) __aligned(8);			\
 	static const struct klpb_symref_decl __UNIQUE_ID(klpb_)		\
-	__used __section(".klpb.symrefs") __aligned(8) = {		\
+	__used __section(KLPB_SECTION_SYMREFS) __aligned(8) = {		\
 		.object = #obj,						\
 		.name = #sym,						\
 		.sympos = (pos),					\

@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 CC=${CC_FUZZ:-clang}
 mkdir -p build/fuzz
-$CC -g -O1 -fsanitize=fuzzer,address,undefined -Iformat \
+$CC -g -O1 -fsanitize=fuzzer,address,undefined -Iformat -Ikernel/include/uapi \
 	format/cbor-validate.c selftests/fuzz/fuzz-validate.c -lcbor \
 	-o build/fuzz/fuzz-validate
-$CC -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iformat -Iformat/include format/*.c selftests/fuzz/fuzz-bundle.c -lcbor -lcrypto -lzstd -o build/fuzz/fuzz-bundle
+$CC -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iformat -Iformat/include -Ikernel/include/uapi format/*.c selftests/fuzz/fuzz-bundle.c -lcbor -lcrypto -lzstd -o build/fuzz/fuzz-bundle

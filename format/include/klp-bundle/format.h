@@ -31,39 +31,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The format's sizes (KLPB_BUILD_ID_LEN, KLPB_LINEAGE_LEN, KLPB_SHA256_LEN,
+ * KLPB_KID_LEN, KLPB_SIG_LEN), limits (KLPB_MAX_*, Documentation/format.md
+ * "Limits"; enforced by decoder and encoder) and map keys (KLPB_KEY_*) are
+ * shared with the kernel runtime, which reads the core.
+ */
+#include <klp_bundle_abi.h>
+
 #define KLPB_MAGIC "\x89KLPB\r\n\x1a"
 #define KLPB_MAGIC_LEN 8
 #define KLPB_FORMAT_MAJOR 1
 #define KLPB_FORMAT_MINOR 0
-
-#define KLPB_SHA256_LEN 32
-#define KLPB_BUILD_ID_LEN 20
-#define KLPB_LINEAGE_LEN 16
-#define KLPB_KID_LEN 32
-#define KLPB_SIG_LEN 64
-
-/* Limits (Documentation/format.md, "Limits"); enforced by decoder and encoder. */
-#define KLPB_MAX_NAME 55		/* bundle, livepatch module and object names */
-#define KLPB_MAX_DESCRIPTION 4096	/* bytes of UTF-8 */
-#define KLPB_MAX_RELEASE 64		/* kernel release (uname -r) */
-#define KLPB_MAX_SYMBOL 511		/* KSYM_NAME_LEN - 1 */
-#define KLPB_MAX_TOOL_VERSION 64
-#define KLPB_MAX_SOURCE_NAME 255
-#define KLPB_MAX_CVE 32
-#define KLPB_MAX_DEPS 64		/* requires, conflicts (each) */
-#define KLPB_MAX_SOURCES 256
-#define KLPB_MAX_CVES 256
-#define KLPB_MAX_TARGETS 64
-#define KLPB_MAX_TARGET_OBJECTS 256
-#define KLPB_MAX_OBJECTS 256
-#define KLPB_MAX_FUNCS 4096		/* per object */
-#define KLPB_MAX_SYMBOLS 8192		/* per object */
-#define KLPB_MAX_STATES 64
-#define KLPB_MAX_SIGNATURES 16
-#define KLPB_MAX_PAYLOAD (256ULL << 20)	/* compressed or not */
-#define KLPB_MAX_SOURCE_SIZE (16ULL << 20)
-#define KLPB_MAX_CORE (4ULL << 20)
-#define KLPB_MAX_MANIFEST (8ULL << 20)
 
 /* A borrowed byte range. */
 struct klpb_bytes {
