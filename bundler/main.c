@@ -35,18 +35,18 @@ static const struct klpb_cmd commands[] = {
  * text below and Documentation/klp-bundle.md.
  */
 static const struct {
-	int err;		/* positive errno */
+	int err; /* positive errno */
 	int status;
 } exit_map[] = {
-	{ EBADMSG, 3 },		/* malformed bundle */
-	{ EFBIG, 3 },		/* a bundle field or size over its limit */
-	{ EPROTONOSUPPORT, 3 },	/* unsupported format version */
-	{ EILSEQ, 4 },		/* digest mismatch */
-	{ EKEYREJECTED, 5 },	/* bad signature */
-	{ ENOKEY, 6 },		/* no trusted signature */
-	{ ECANCELED, 7 },	/* rolled back: transition stalled or health check failed */
-	{ EOPNOTSUPP, 8 },	/* incompatible: kernel, build-id, conflict, downgrade, enforcement */
-	{ EBUSY, 9 },		/* busy: the lock is held or a transition is in progress */
+	{ EBADMSG, 3 }, /* malformed bundle */
+	{ EFBIG, 3 }, /* a bundle field or size over its limit */
+	{ EPROTONOSUPPORT, 3 }, /* unsupported format version */
+	{ EILSEQ, 4 }, /* digest mismatch */
+	{ EKEYREJECTED, 5 }, /* bad signature */
+	{ ENOKEY, 6 }, /* no trusted signature */
+	{ ECANCELED, 7 }, /* rolled back: transition stalled or health check failed */
+	{ EOPNOTSUPP, 8 }, /* incompatible: kernel, build-id, conflict, downgrade, enforcement */
+	{ EBUSY, 9 }, /* busy: the lock is held or a transition is in progress */
 };
 
 static const char exit_help[] =
@@ -88,7 +88,8 @@ static void print_help(FILE *f)
 	      "  -p, --pretty    like --json, indented\n"
 	      "  -h, --help      this text\n"
 	      "  -V, --version   print the version\n\n"
-	      "commands:\n", f);
+	      "commands:\n",
+	      f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'klp-bundle COMMAND --help' describes a command.\n\n", f);
@@ -199,12 +200,9 @@ static int run_command(struct klpb_ctx *ctx, const struct klpb_cmd *cmd, int arg
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{}
+		{ "verbose", no_argument, NULL, 'v' }, { "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },  { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, {}
 	};
 	struct klpb_ctx ctx = {};
 	const struct klpb_cmd *cmd;

@@ -24,20 +24,20 @@ enum frame_kind {
 };
 
 struct frame {
-	uint64_t left;		/* items still expected (map: keys + values) */
-	size_t key_off;		/* map: start of the key being read */
-	size_t prev_off;	/* map: previous key's encoding ... */
-	size_t prev_len;	/* ... and its length; 0 = no previous key */
+	uint64_t left; /* items still expected (map: keys + values) */
+	size_t key_off; /* map: start of the key being read */
+	size_t prev_off; /* map: previous key's encoding ... */
+	size_t prev_len; /* ... and its length; 0 = no previous key */
 	enum frame_kind kind;
 };
 
 struct vstate {
 	const uint8_t *buf;
 	size_t len;
-	size_t off;		/* next byte to read */
+	size_t off; /* next byte to read */
 	const struct klpb_cbor_limits *lim;
 	unsigned int max_depth;
-	unsigned int depth;	/* open frames */
+	unsigned int depth; /* open frames */
 	struct frame stack[KLPB_CBOR_MAX_DEPTH];
 	struct klpb_cbor_error err;
 };
@@ -65,8 +65,7 @@ static const char *const rule_names[] = {
 
 const char *klpb_cbor_rule_name(enum klpb_cbor_rule rule)
 {
-	if ((unsigned int)rule >= sizeof(rule_names) / sizeof(rule_names[0]) ||
-	    !rule_names[rule])
+	if ((unsigned int)rule >= sizeof(rule_names) / sizeof(rule_names[0]) || !rule_names[rule])
 		return "unknown";
 	return rule_names[rule];
 }
@@ -132,7 +131,7 @@ static enum klpb_cbor_rule parse_head(const uint8_t *buf, size_t len, size_t off
 	h->hlen = 1 + n;
 
 	if (h->major == KLPB_CBOR_MAJOR_SIMPLE)
-		return KLPB_CBOR_OK;	/* f8 xx and floats: the caller decides */
+		return KLPB_CBOR_OK; /* f8 xx and floats: the caller decides */
 	if (h->arg < shortest_min(h->ai))
 		return KLPB_CBOR_NON_SHORTEST;
 	return KLPB_CBOR_OK;
@@ -158,21 +157,21 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
 	if (c < 0x80)
 		return 1;
 	if (c < 0xc2 || c > 0xf4)
-		return 0;	/* continuation byte, overlong C0/C1, > U+10FFFF */
+		return 0; /* continuation byte, overlong C0/C1, > U+10FFFF */
 	if (c < 0xe0) {
 		need = 1;
 	} else if (c < 0xf0) {
 		need = 2;
 		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
+			lo = 0xa0; /* overlong */
 		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
+			hi = 0x9f; /* surrogates */
 	} else {
 		need = 3;
 		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
+			lo = 0x90; /* overlong */
 		else if (c == 0xf4)
-			hi = 0x8f;	/* > U+10FFFF */
+			hi = 0x8f; /* > U+10FFFF */
 	}
 	if (need > n - 1)
 		return 0;
@@ -408,8 +407,7 @@ int klpb_cbor_validate(const uint8_t *buf, size_t len, const struct klpb_cbor_li
 	}
 	if (!lim || (!buf && len))
 		return -EINVAL;
-	s.max_depth = lim->max_depth < KLPB_CBOR_MAX_DEPTH ? lim->max_depth
-							   : KLPB_CBOR_MAX_DEPTH;
+	s.max_depth = lim->max_depth < KLPB_CBOR_MAX_DEPTH ? lim->max_depth : KLPB_CBOR_MAX_DEPTH;
 	ret = validate(&s);
 	if (err)
 		*err = s.err;

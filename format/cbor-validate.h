@@ -90,38 +90,38 @@
 #define KLPB_CBOR_MAX_DEPTH 64
 
 struct klpb_cbor_limits {
-	unsigned int max_depth;		/* nesting depth of arrays/maps/tags; e.g. 16 */
-	uint64_t max_bstr;		/* largest byte string */
-	uint64_t max_tstr;		/* largest text string */
-	uint64_t max_items;		/* largest array/map count */
-	const uint64_t *tags;		/* allowed tag numbers */
+	unsigned int max_depth; /* nesting depth of arrays/maps/tags; e.g. 16 */
+	uint64_t max_bstr; /* largest byte string */
+	uint64_t max_tstr; /* largest text string */
+	uint64_t max_items; /* largest array/map count */
+	const uint64_t *tags; /* allowed tag numbers */
 	size_t n_tags;
 };
 
 enum klpb_cbor_rule {
 	KLPB_CBOR_OK = 0,
-	KLPB_CBOR_TRUNCATED,		/* a head or a string runs past the end */
-	KLPB_CBOR_NON_SHORTEST,		/* an integer/length head not in its shortest form */
-	KLPB_CBOR_INDEFINITE,		/* indefinite length (additional info 31) */
-	KLPB_CBOR_RESERVED_AI,		/* additional info 28..30 */
-	KLPB_CBOR_COUNT_TOO_LARGE,	/* array/map count larger than the bytes left could hold */
-	KLPB_CBOR_DEPTH,		/* nesting deeper than max_depth */
-	KLPB_CBOR_KEY_ORDER,		/* map keys not in strictly increasing bytewise order */
-	KLPB_CBOR_DUPLICATE_KEY,	/* two equal map keys */
-	KLPB_CBOR_BAD_UTF8,		/* a text string that is not valid UTF-8 */
-	KLPB_CBOR_FLOAT,		/* any float (major 7, ai 25/26/27) */
-	KLPB_CBOR_SIMPLE,		/* undefined, f8 xx, any simple value but false/true/null */
-	KLPB_CBOR_TAG,			/* a tag not in the allowed list */
-	KLPB_CBOR_BSTR_LIMIT,		/* byte string longer than max_bstr */
-	KLPB_CBOR_TSTR_LIMIT,		/* text string longer than max_tstr */
-	KLPB_CBOR_ITEMS_LIMIT,		/* array/map count larger than max_items */
-	KLPB_CBOR_TRAILING,		/* bytes after the one top-level item */
-	KLPB_CBOR_EMPTY,		/* no bytes at all */
+	KLPB_CBOR_TRUNCATED, /* a head or a string runs past the end */
+	KLPB_CBOR_NON_SHORTEST, /* an integer/length head not in its shortest form */
+	KLPB_CBOR_INDEFINITE, /* indefinite length (additional info 31) */
+	KLPB_CBOR_RESERVED_AI, /* additional info 28..30 */
+	KLPB_CBOR_COUNT_TOO_LARGE, /* array/map count larger than the bytes left could hold */
+	KLPB_CBOR_DEPTH, /* nesting deeper than max_depth */
+	KLPB_CBOR_KEY_ORDER, /* map keys not in strictly increasing bytewise order */
+	KLPB_CBOR_DUPLICATE_KEY, /* two equal map keys */
+	KLPB_CBOR_BAD_UTF8, /* a text string that is not valid UTF-8 */
+	KLPB_CBOR_FLOAT, /* any float (major 7, ai 25/26/27) */
+	KLPB_CBOR_SIMPLE, /* undefined, f8 xx, any simple value but false/true/null */
+	KLPB_CBOR_TAG, /* a tag not in the allowed list */
+	KLPB_CBOR_BSTR_LIMIT, /* byte string longer than max_bstr */
+	KLPB_CBOR_TSTR_LIMIT, /* text string longer than max_tstr */
+	KLPB_CBOR_ITEMS_LIMIT, /* array/map count larger than max_items */
+	KLPB_CBOR_TRAILING, /* bytes after the one top-level item */
+	KLPB_CBOR_EMPTY, /* no bytes at all */
 };
 
 struct klpb_cbor_error {
 	enum klpb_cbor_rule rule;
-	size_t offset;			/* byte offset of the offending head */
+	size_t offset; /* byte offset of the offending head */
 };
 
 /*

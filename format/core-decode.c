@@ -15,9 +15,9 @@ int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_cor
 		struct klpb_error *err);
 
 struct core_owned {
-	struct klpb_core core;		/* first: klpb_core_free() casts back */
+	struct klpb_core core; /* first: klpb_core_free() casts back */
 	struct arena *arena;
-	uint8_t *bytes;			/* a private copy: byte fields point into it */
+	uint8_t *bytes; /* a private copy: byte fields point into it */
 };
 
 int klpb_core_decode(const void *buf, size_t len, struct klpb_core **out, struct klpb_error *err)

@@ -21,17 +21,17 @@
 
 struct klpb_bundle_priv {
 	struct arena *arena;
-	uint8_t *owned;			/* the file, when the bundle owns it */
+	uint8_t *owned; /* the file, when the bundle owns it */
 };
 
 struct dec {
-	const uint8_t *buf;		/* the region being walked */
+	const uint8_t *buf; /* the region being walked */
 	size_t len;
-	size_t off;			/* position in the region */
-	size_t base;			/* file offset of buf[0] */
+	size_t off; /* position in the region */
+	size_t base; /* file offset of buf[0] */
 	struct klpb_error *err;
 	struct arena *a;
-	bool lenient;			/* newer minor: skip unknown keys */
+	bool lenient; /* newer minor: skip unknown keys */
 	size_t plen;
 	char path[128];
 };
@@ -95,8 +95,14 @@ static int dec_head(struct dec *d, struct klpb_cbor_head *h)
 }
 
 static const char *const major_names[] = {
-	"an unsigned integer", "a negative integer", "a byte string", "a text string",
-	"an array", "a map", "a tag", "a simple value",
+	"an unsigned integer",
+	"a negative integer",
+	"a byte string",
+	"a text string",
+	"an array",
+	"a map",
+	"a tag",
+	"a simple value",
 };
 
 /* Read a head of major type @major; @at gets its offset. */
@@ -231,12 +237,13 @@ static int dec_text_max(struct dec *d, size_t max, const char *(*check)(const ch
 
 static int dec_text(struct dec *d, const char *(*check)(const char *, size_t), const char **out)
 {
-	size_t max = check == check_name ? KLPB_MAX_NAME :
-		     check == check_release ? KLPB_MAX_RELEASE :
-		     check == check_symbol ? KLPB_MAX_SYMBOL :
+	size_t max = check == check_name	 ? KLPB_MAX_NAME :
+		     check == check_release	 ? KLPB_MAX_RELEASE :
+		     check == check_symbol	 ? KLPB_MAX_SYMBOL :
 		     check == check_tool_version ? KLPB_MAX_TOOL_VERSION :
-		     check == check_source_name ? KLPB_MAX_SOURCE_NAME :
-		     check == check_cve ? KLPB_MAX_CVE : KLPB_MAX_DESCRIPTION;
+		     check == check_source_name	 ? KLPB_MAX_SOURCE_NAME :
+		     check == check_cve		 ? KLPB_MAX_CVE :
+						   KLPB_MAX_DESCRIPTION;
 
 	return dec_text_max(d, max, check, out);
 }
@@ -788,7 +795,7 @@ static int dec_version(struct dec *d, struct version *v)
 struct manifest_ctx {
 	struct klpb_bundle *b;
 	struct version v;
-	size_t core_at;			/* region offset of the core's content */
+	size_t core_at; /* region offset of the core's content */
 	struct klpb_payload_desc *pd;
 };
 
@@ -880,7 +887,8 @@ static int e_pd(struct dec *d, void *elem)
 	if (rc < 0)
 		return rc;
 	if (pd->compression == KLPB_COMPRESSION_NONE && pd->compressed_size != pd->size)
-		return derr(d, at, -EBADMSG, "compressed_size differs from size without compression");
+		return derr(d, at, -EBADMSG,
+			    "compressed_size differs from size without compression");
 	return 0;
 }
 
@@ -911,7 +919,7 @@ static const struct field manifest_fields[] = {
 struct container_ctx {
 	struct klpb_bundle *b;
 	struct version v;
-	size_t manifest_at;		/* file offset of the manifest bytes */
+	size_t manifest_at; /* file offset of the manifest bytes */
 	size_t payloads_at, sources_at;
 	struct klpb_bytes *payloads, *sources;
 	size_t n_payloads;
@@ -1116,8 +1124,8 @@ static void dec_init(struct dec *d, const uint8_t *buf, size_t len, size_t base,
 static int load_core(struct klpb_bundle *b, size_t at, struct klpb_error *err)
 {
 	struct dec d;
-	int rc = validate_region(V_CORE, b->core_bytes.data, b->core_bytes.len, at,
-				 "manifest.core", err);
+	int rc = validate_region(V_CORE, b->core_bytes.data, b->core_bytes.len, at, "manifest.core",
+				 err);
 
 	if (rc < 0)
 		return rc;
@@ -1161,8 +1169,8 @@ static int check_consistency(struct klpb_bundle *b, const struct container_ctx *
 				      b->n_payloads, b->core.n_targets);
 	for (size_t i = 0; i < b->n_payloads; i++)
 		if (b->payloads[i].compressed_size != c->payloads[i].len)
-			return klpb_set_error(err, -EBADMSG, true,
-					      c->payloads[i].data - b->file, "payloads",
+			return klpb_set_error(err, -EBADMSG, true, c->payloads[i].data - b->file,
+					      "payloads",
 					      "payload %zu is %zu bytes, the manifest says %llu", i,
 					      c->payloads[i].len,
 					      (unsigned long long)b->payloads[i].compressed_size);
@@ -1215,8 +1223,7 @@ static int load_container(struct klpb_bundle *b, struct klpb_error *err)
 	return rc < 0 ? rc : check_consistency(b, &c, err);
 }
 
-int klpb_bundle_load(const void *buf, size_t len, struct klpb_bundle **out,
-		     struct klpb_error *err)
+int klpb_bundle_load(const void *buf, size_t len, struct klpb_bundle **out, struct klpb_error *err)
 {
 	struct klpb_bundle *b;
 	int rc;

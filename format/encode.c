@@ -17,11 +17,11 @@
 
 #include "format-internal.h"
 
-#define TRY(x)					\
-	do {					\
-		int _rc = (x);			\
-		if (_rc < 0)			\
-			return _rc;		\
+#define TRY(x)                      \
+	do {                        \
+		int _rc = (x);      \
+		if (_rc < 0)        \
+			return _rc; \
 	} while (0)
 
 int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
@@ -364,7 +364,8 @@ static int check_build_input(const struct klpb_build_input *in, struct klpb_erro
 					      "'%s' does not match its digest", p->sources[i].name);
 	}
 	for (size_t i = 0; i < in->core->n_targets; i++)
-		if (in->modules[i].len > KLPB_MAX_PAYLOAD || (!in->modules[i].data && in->modules[i].len))
+		if (in->modules[i].len > KLPB_MAX_PAYLOAD ||
+		    (!in->modules[i].data && in->modules[i].len))
 			return klpb_set_error(err, -EFBIG, false, 0, "modules",
 					      "module %zu is larger than 256 MiB", i);
 	return 0;
@@ -376,7 +377,8 @@ static int build_file(const struct klpb_build_input *in, const struct klpb_bytes
 	const struct klpb_core *c = in->core;
 	struct klpb_buf man = { 0 };
 	struct klpb_bytes mb;
-	int rc = manifest_encode(KLPB_FORMAT_MAJOR, KLPB_FORMAT_MINOR, core, pd, c->n_targets, &man);
+	int rc =
+		manifest_encode(KLPB_FORMAT_MAJOR, KLPB_FORMAT_MINOR, core, pd, c->n_targets, &man);
 
 	if (rc == 0)
 		rc = buf_put(out, KLPB_MAGIC, KLPB_MAGIC_LEN);

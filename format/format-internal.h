@@ -20,7 +20,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define COSE_TAG_SIGN1 18
-#define COSE_PROTECTED_LEN 38	/* a2 01 27 04 58 20 <32> */
+#define COSE_PROTECTED_LEN 38 /* a2 01 27 04 58 20 <32> */
 
 /* ---- errors ---- */
 
@@ -43,7 +43,7 @@ char *arena_strndup(struct arena *a, const void *s, size_t n);
 int buf_reserve(struct klpb_buf *b, size_t n);
 int buf_put(struct klpb_buf *b, const void *data, size_t n);
 int cw_uint(struct klpb_buf *b, uint64_t v);
-int cw_negint(struct klpb_buf *b, uint64_t v);	/* encodes -1 - v */
+int cw_negint(struct klpb_buf *b, uint64_t v); /* encodes -1 - v */
 int cw_bool(struct klpb_buf *b, bool v);
 int cw_null(struct klpb_buf *b);
 int cw_array(struct klpb_buf *b, size_t n);

@@ -17,8 +17,8 @@
 #include "format-internal.h"
 
 struct sink {
-	EVP_MD_CTX *md;			/* digest of the output, always */
-	struct klpb_buf *out;		/* and a copy, when extracting */
+	EVP_MD_CTX *md; /* digest of the output, always */
+	struct klpb_buf *out; /* and a copy, when extracting */
 };
 
 static int sink_put(struct sink *s, const void *p, size_t n)
@@ -49,10 +49,11 @@ static int zstd_stream(const struct klpb_bundle *b, size_t i, struct sink *s,
 	snprintf(field, sizeof(field), "payloads[%zu]", i);
 	if (fcs != want)
 		return klpb_set_error(err, -EBADMSG, true, payload_offset(b, i), field,
-				      fcs == ZSTD_CONTENTSIZE_ERROR ? "not a zstd frame" :
+				      fcs == ZSTD_CONTENTSIZE_ERROR ?
+					      "not a zstd frame" :
 				      fcs == ZSTD_CONTENTSIZE_UNKNOWN ?
-				      "zstd frame without content size" :
-				      "zstd content size differs from the declared size");
+					      "zstd frame without content size" :
+					      "zstd content size differs from the declared size");
 	ds = ZSTD_createDStream();
 	obuf = malloc(bufsz);
 	if (!ds || !obuf) {
@@ -83,8 +84,9 @@ static int zstd_stream(const struct klpb_bundle *b, size_t i, struct sink *s,
 	}
 	if (rc == 0 && (zin.pos != zin.size || got != want))
 		rc = klpb_set_error(err, -EBADMSG, true, payload_offset(b, i) + zin.pos, field,
-				    zin.pos != zin.size ? "bytes after the zstd frame" :
-				    "decompresses to less than the declared size");
+				    zin.pos != zin.size ?
+					    "bytes after the zstd frame" :
+					    "decompresses to less than the declared size");
 out:
 	ZSTD_freeDStream(ds);
 	free(obuf);

@@ -92,7 +92,7 @@ static int bio_to_buf(BIO *bio, struct klpb_buf *out)
 	if (rc == 0)
 		rc = buf_put(out, "", 1);
 	if (rc == 0)
-		out->len--;	/* NUL-terminated, not counted */
+		out->len--; /* NUL-terminated, not counted */
 	BIO_free(bio);
 	return rc;
 }

@@ -156,17 +156,17 @@ int buf_put(struct klpb_buf *b, const void *data, size_t n)
 }
 
 /* Every head is at most 9 bytes; the encoding.h functions write the shortest. */
-#define CW_HEAD(b, call)						\
-	do {								\
-		size_t _n;						\
-		int _rc = buf_reserve((b), 9);				\
-		if (_rc < 0)						\
-			return _rc;					\
-		_n = call;						\
-		if (!_n)						\
-			return -ENOMEM;					\
-		(b)->len += _n;						\
-		return 0;						\
+#define CW_HEAD(b, call)                       \
+	do {                                   \
+		size_t _n;                     \
+		int _rc = buf_reserve((b), 9); \
+		if (_rc < 0)                   \
+			return _rc;            \
+		_n = call;                     \
+		if (!_n)                       \
+			return -ENOMEM;        \
+		(b)->len += _n;                \
+		return 0;                      \
 	} while (0)
 
 int cw_uint(struct klpb_buf *b, uint64_t v)

@@ -116,7 +116,7 @@ static int apply_installed(struct eng_apply *a, bool dry_run)
 
 	if (eng_installed_disabled()) {
 		p_info(ctx, "klp-bundle: klp_bundle.disable=1 is on the kernel command line: "
-		       "nothing applied");
+			    "nothing applied");
 		if (ctx->json)
 			jw_null(ctx->jw);
 		return 0;
@@ -140,16 +140,14 @@ static int apply_installed(struct eng_apply *a, bool dry_run)
 
 int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "check", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "keyring", required_argument, NULL, 'K' },
-		{ "installed", no_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
-		ENG_LONG_OPTS,
-		{}
-	};
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' },
+					      { "check", required_argument, NULL, 'c' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "keyring", required_argument, NULL, 'K' },
+					      { "installed", no_argument, NULL, 'I' },
+					      { "help", no_argument, NULL, 'h' },
+					      ENG_LONG_OPTS,
+					      {} };
 	struct engine e;
 	struct eng_apply a = { .e = &e };
 	bool installed = false, dry_run = false;
@@ -158,14 +156,30 @@ int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv)
 	eng_init(&e, ctx);
 	while ((c = getopt_long(argc, argv, "nc:k:K:t:wh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': dry_run = true; break;
-		case 'c': a.check = optarg; break;
-		case 'k': a.key = optarg; break;
-		case 'K': a.keyring = optarg; break;
-		case 'I': installed = true; break;
-		case 't': c = ENG_OPT_TIMEOUT; goto eng;
-		case 'w': c = ENG_OPT_WAIT; goto eng;
-		case 'h': fputs(apply_usage, stdout); return 0;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'c':
+			a.check = optarg;
+			break;
+		case 'k':
+			a.key = optarg;
+			break;
+		case 'K':
+			a.keyring = optarg;
+			break;
+		case 'I':
+			installed = true;
+			break;
+		case 't':
+			c = ENG_OPT_TIMEOUT;
+			goto eng;
+		case 'w':
+			c = ENG_OPT_WAIT;
+			goto eng;
+		case 'h':
+			fputs(apply_usage, stdout);
+			return 0;
 		default:
 eng:
 			rc = eng_option(&e, c, optarg);

@@ -81,8 +81,21 @@ static bool valid_bundle_name(const char *name)
 
 static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
-	enum { OPT_KDIR = 256, OPT_VMLINUX, OPT_TMOD, OPT_NOREPLACE, OPT_REQ, OPT_CONFL, OPT_CVE,
-	       OPT_LINEAGE, OPT_BASE, OPT_SIGN, OPT_KEEP, OPT_MODKEY, OPT_MODCERT };
+	enum {
+		OPT_KDIR = 256,
+		OPT_VMLINUX,
+		OPT_TMOD,
+		OPT_NOREPLACE,
+		OPT_REQ,
+		OPT_CONFL,
+		OPT_CVE,
+		OPT_LINEAGE,
+		OPT_BASE,
+		OPT_SIGN,
+		OPT_KEEP,
+		OPT_MODKEY,
+		OPT_MODCERT
+	};
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -111,29 +124,64 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 	o->replace = true;
 	while (!rc && (c = getopt_long(argc, argv, "o:n:V:k:d:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 'n': o->name = optarg; break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
 		case 'V':
 			if (create_parse_u64(optarg, UINT_MAX, &o->version) || o->version == 0)
-				return usage_err(ctx, "--version needs a number from 1 to %u, not '%s'",
+				return usage_err(ctx,
+						 "--version needs a number from 1 to %u, not '%s'",
 						 UINT_MAX, optarg);
 			have_version = true;
 			break;
-		case 'k': rc = strv_push(&o->kernels, optarg); break;
-		case OPT_KDIR: o->kdir = optarg; break;
-		case OPT_VMLINUX: o->vmlinux = optarg; break;
-		case OPT_TMOD: rc = strv_push(&o->target_modules, optarg); break;
-		case OPT_NOREPLACE: o->replace = false; break;
-		case OPT_REQ: rc = strv_push(&o->requires, optarg); break;
-		case OPT_CONFL: rc = strv_push(&o->conflicts, optarg); break;
-		case 'd': o->description = optarg; break;
-		case OPT_CVE: rc = strv_push(&o->cves, optarg); break;
-		case OPT_LINEAGE: o->lineage_hex = optarg; break;
-		case OPT_BASE: o->base = optarg; break;
-		case OPT_SIGN: o->sign_key = optarg; break;
-		case OPT_KEEP: o->keep_build = optarg; break;
-		case OPT_MODKEY: o->module_key = optarg; break;
-		case OPT_MODCERT: o->module_cert = optarg; break;
+		case 'k':
+			rc = strv_push(&o->kernels, optarg);
+			break;
+		case OPT_KDIR:
+			o->kdir = optarg;
+			break;
+		case OPT_VMLINUX:
+			o->vmlinux = optarg;
+			break;
+		case OPT_TMOD:
+			rc = strv_push(&o->target_modules, optarg);
+			break;
+		case OPT_NOREPLACE:
+			o->replace = false;
+			break;
+		case OPT_REQ:
+			rc = strv_push(&o->requires, optarg);
+			break;
+		case OPT_CONFL:
+			rc = strv_push(&o->conflicts, optarg);
+			break;
+		case 'd':
+			o->description = optarg;
+			break;
+		case OPT_CVE:
+			rc = strv_push(&o->cves, optarg);
+			break;
+		case OPT_LINEAGE:
+			o->lineage_hex = optarg;
+			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_SIGN:
+			o->sign_key = optarg;
+			break;
+		case OPT_KEEP:
+			o->keep_build = optarg;
+			break;
+		case OPT_MODKEY:
+			o->module_key = optarg;
+			break;
+		case OPT_MODCERT:
+			o->module_cert = optarg;
+			break;
 		case 'h':
 			fputs(create_usage, stdout);
 			return 1;
@@ -157,7 +205,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 	if (o->base && !o->replace)
 		return usage_err(ctx, "--base makes a cumulative bundle: it excludes --no-replace");
 	if (!valid_bundle_name(o->name))
-		return usage_err(ctx, "invalid bundle name '%s': use [a-z0-9_], at most %d characters",
+		return usage_err(ctx,
+				 "invalid bundle name '%s': use [a-z0-9_], at most %d characters",
 				 o->name, KLPB_MAX_NAME);
 	return 0;
 }
@@ -169,7 +218,9 @@ static void print_result(struct klpb_ctx *ctx, const struct create_opts *o,
 
 	hex_encode(res->sha256, sizeof(res->sha256), hex);
 	if (!ctx->json) {
-		p_info(ctx, "wrote '%s': bundle '%s' version %" PRIu64 ", module '%s', %zu target(s), %zu bytes",
+		p_info(ctx,
+		       "wrote '%s': bundle '%s' version %" PRIu64
+		       ", module '%s', %zu target(s), %zu bytes",
 		       o->out, o->name, o->version, res->module_name, res->n_targets, res->size);
 		return;
 	}

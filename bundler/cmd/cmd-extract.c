@@ -54,8 +54,8 @@ static int pick_payload(struct klpb_ctx *ctx, const struct klpb_bundle *b, const
 		p_err(ctx, -ENOENT, "the bundle has no target %ld (it has %zu)", target,
 		      b->core.n_targets);
 	else
-		p_err(ctx, -ENOENT, "the bundle has no target for kernel %s (see 'inspect'; use -k or -t)",
-		      want);
+		p_err(ctx, -ENOENT,
+		      "the bundle has no target for kernel %s (see 'inspect'; use -k or -t)", want);
 	return -ENOENT;
 }
 
@@ -102,14 +102,12 @@ static int write_sources(struct klpb_ctx *ctx, const struct klpb_bundle *b, cons
 
 int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "target", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "sources", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = { { "kernel", required_argument, NULL, 'k' },
+					      { "target", required_argument, NULL, 't' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "sources", required_argument, NULL, 's' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
 	const char *release = NULL, *out = NULL, *srcdir = NULL;
 	struct klpb_verify_result res;
 	struct klpb_error ferr = { 0 };
@@ -122,16 +120,26 @@ int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "k:t:o:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': release = optarg; break;
+		case 'k':
+			release = optarg;
+			break;
 		case 't':
 			target = strtol(optarg, &end, 10);
 			if (*end || target < 0)
-				return usage_err(ctx, "--target needs a target number, not '%s'", optarg);
+				return usage_err(ctx, "--target needs a target number, not '%s'",
+						 optarg);
 			break;
-		case 'o': out = optarg; break;
-		case 's': srcdir = optarg; break;
-		case 'h': fputs(extract_usage, stdout); return 0;
-		default: return usage_err(ctx, "bad option for 'extract'");
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			srcdir = optarg;
+			break;
+		case 'h':
+			fputs(extract_usage, stdout);
+			return 0;
+		default:
+			return usage_err(ctx, "bad option for 'extract'");
 		}
 	}
 	if (optind + 1 != argc || (!out && !srcdir))
@@ -153,8 +161,9 @@ int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 		jw_start_object(ctx->jw);
 		if (out) {
 			jw_string_field(ctx->jw, "module", out);
-			jw_string_field(ctx->jw, "kernel_release",
-					b->core.targets[b->payloads[payload].target].kernel_release);
+			jw_string_field(
+				ctx->jw, "kernel_release",
+				b->core.targets[b->payloads[payload].target].kernel_release);
 		}
 		if (srcdir) {
 			jw_string_field(ctx->jw, "sources_dir", srcdir);

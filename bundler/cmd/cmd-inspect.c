@@ -159,8 +159,9 @@ static void print_plain(const char *path, const struct klpb_bundle *b)
 	for (size_t i = 0; i < c->n_objects; i++)
 		print_object(&c->objects[i]);
 	for (size_t i = 0; i < c->n_states; i++)
-		printf("%-12s id %llu version %llu\n", "klp state:",
-		       (unsigned long long)c->states[i].id, (unsigned long long)c->states[i].version);
+		printf("%-12s id %llu version %llu\n",
+		       "klp state:", (unsigned long long)c->states[i].id,
+		       (unsigned long long)c->states[i].version);
 	for (size_t i = 0; i < b->n_sigs; i++) {
 		hex(b->sigs[i].kid, KLPB_KID_LEN, h);
 		printf("%-12s EdDSA kid %s\n", "signature:", h);
@@ -390,14 +391,12 @@ static int dump(struct klpb_ctx *ctx, const char *path, const struct klpb_bundle
 
 int cmd_inspect(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "dump-core", no_argument, NULL, 'c' },
-		{ "dump-manifest", no_argument, NULL, 'm' },
-		{ "dump-tbs", required_argument, NULL, 't' },
-		{ "dump-sig", required_argument, NULL, 's' },
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "dump-core", no_argument, NULL, 'c' },
+					      { "dump-manifest", no_argument, NULL, 'm' },
+					      { "dump-tbs", required_argument, NULL, 't' },
+					      { "dump-sig", required_argument, NULL, 's' },
+					      {} };
 	enum dump what = DUMP_NONE;
 	unsigned long n = 0;
 	struct mapped_file m;

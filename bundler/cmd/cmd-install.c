@@ -39,13 +39,11 @@ static const char uninstall_usage[] =
 static int parse(struct engine *e, int argc, char **argv, const char *usage, const char **key,
 		 const char **keyring)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "keyring", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		ENG_LONG_OPTS,
-		{}
-	};
+	static const struct option opts[] = { { "key", required_argument, NULL, 'k' },
+					      { "keyring", required_argument, NULL, 'K' },
+					      { "help", no_argument, NULL, 'h' },
+					      ENG_LONG_OPTS,
+					      {} };
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, key ? "k:K:wh" : "wh", opts, NULL)) != -1) {
@@ -73,8 +71,8 @@ static int parse(struct engine *e, int argc, char **argv, const char *usage, con
 static void report_installed(struct klpb_ctx *ctx, const struct eng_installed *in)
 {
 	if (!ctx->json) {
-		printf("installed: bundle '%s' version %" PRIu64 " (%s); applied at boot\n", in->name,
-		       in->version, in->path);
+		printf("installed: bundle '%s' version %" PRIu64 " (%s); applied at boot\n",
+		       in->name, in->version, in->path);
 		return;
 	}
 	jw_start_object(ctx->jw);

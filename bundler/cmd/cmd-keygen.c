@@ -29,8 +29,8 @@ static int write_pair(struct klpb_ctx *ctx, const char *prefix, const struct klp
 
 	if (rc == 0)
 		rc = klpb_key_public_pem(k, &pub);
-	if (rc == 0 && (asprintf(&kpath, "%s.key", prefix) < 0 ||
-			asprintf(&ppath, "%s.pub", prefix) < 0))
+	if (rc == 0 &&
+	    (asprintf(&kpath, "%s.key", prefix) < 0 || asprintf(&ppath, "%s.pub", prefix) < 0))
 		rc = -ENOMEM;
 	if (rc < 0) {
 		p_err(ctx, rc, "cannot create a key: %s", strerror(-rc));
@@ -58,11 +58,9 @@ out:
 
 int cmd_keygen(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "out", required_argument, NULL, 'o' },
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "out", required_argument, NULL, 'o' },
+					      {} };
 	const char *prefix = NULL;
 	struct klpb_key *k = NULL;
 	char kid[2 * KLPB_KID_LEN + 1];

@@ -46,12 +46,10 @@ static void report(struct klpb_ctx *ctx, const struct eng_reverted *r)
 
 int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "to-previous", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		ENG_LONG_OPTS,
-		{}
-	};
+	static const struct option opts[] = { { "to-previous", no_argument, NULL, 'P' },
+					      { "help", no_argument, NULL, 'h' },
+					      ENG_LONG_OPTS,
+					      {} };
 	struct eng_reverted r;
 	bool to_previous = false;
 	struct engine e;
@@ -60,10 +58,18 @@ int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 	eng_init(&e, ctx);
 	while ((c = getopt_long(argc, argv, "Pt:wh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'P': to_previous = true; break;
-		case 'h': fputs(revert_usage, stdout); return 0;
-		case 't': c = ENG_OPT_TIMEOUT; goto eng;
-		case 'w': c = ENG_OPT_WAIT; goto eng;
+		case 'P':
+			to_previous = true;
+			break;
+		case 'h':
+			fputs(revert_usage, stdout);
+			return 0;
+		case 't':
+			c = ENG_OPT_TIMEOUT;
+			goto eng;
+		case 'w':
+			c = ENG_OPT_WAIT;
+			goto eng;
 		default:
 eng:
 			rc = eng_option(&e, c, optarg);

@@ -66,12 +66,10 @@ out:
 
 int cmd_sign(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "out", required_argument, NULL, 'o' },
+					      {} };
 	const char *key = NULL, *out = NULL;
 	struct klpb_key *k = NULL;
 	int c, rc;

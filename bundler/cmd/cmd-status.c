@@ -163,11 +163,9 @@ static void print_json(struct json_writer *jw, const struct eng_status *s)
 
 int cmd_status(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		ENG_LONG_OPTS,
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      ENG_LONG_OPTS,
+					      {} };
 	struct engine e;
 	struct eng_status s;
 	int c, rc;

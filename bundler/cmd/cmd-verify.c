@@ -33,13 +33,15 @@ static void report_plain(struct klpb_ctx *ctx, const char *path, const struct kl
 
 	for (size_t i = 0; i < b->n_sigs; i++) {
 		hex_encode(b->sigs[i].kid, KLPB_KID_LEN, h);
-		p_info(ctx, "signature %zu: kid %s: %s", i, h, klpb_sig_status_name(res->status[i]));
+		p_info(ctx, "signature %zu: kid %s: %s", i, h,
+		       klpb_sig_status_name(res->status[i]));
 	}
 	if (rc == 0)
-		printf("'%s': ok: %zu payload(s) and %zu source(s) match, %s\n", path, b->n_payloads,
-		       b->n_sources,
+		printf("'%s': ok: %zu payload(s) and %zu source(s) match, %s\n", path,
+		       b->n_payloads, b->n_sources,
 		       res->keys_given ? "signed by a trusted key" :
-		       b->n_sigs ? "signatures not checked (no --key/--keyring)" : "unsigned");
+		       b->n_sigs       ? "signatures not checked (no --key/--keyring)" :
+					 "unsigned");
 }
 
 static void report_json(struct json_writer *jw, const char *path, const struct klpb_bundle *b,
@@ -87,12 +89,10 @@ static int verify_one(struct klpb_ctx *ctx, const char *path, struct klpb_key **
 
 int cmd_verify(struct klpb_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "keyring", required_argument, NULL, 'K' },
-		{}
-	};
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "keyring", required_argument, NULL, 'K' },
+					      {} };
 	const char *key = NULL, *keyring = NULL;
 	struct klpb_key **keys = NULL;
 	size_t n = 0;

@@ -18,17 +18,18 @@
 #define KLPB_VERSION "0.1.0"
 
 struct klpb_ctx {
-	int verbose;			/* -v count */
-	bool json;			/* -j: stdout is one JSON document */
-	bool pretty;			/* -p: indented JSON (implies -j) */
-	struct json_writer *jw;		/* JSON mode: the document being written */
-	bool usage_error;		/* the failure was a usage error (exit 2) */
-	int err;			/* JSON mode: first error reported (negative errno) */
-	char *err_msg;			/* JSON mode: its message */
+	int verbose; /* -v count */
+	bool json; /* -j: stdout is one JSON document */
+	bool pretty; /* -p: indented JSON (implies -j) */
+	struct json_writer *jw; /* JSON mode: the document being written */
+	bool usage_error; /* the failure was a usage error (exit 2) */
+	int err; /* JSON mode: first error reported (negative errno) */
+	char *err_msg; /* JSON mode: its message */
 };
 
 /* Messages to the user: "klp-bundle: error: ...", on stderr (JSON mode: into the document). */
-void p_err(struct klpb_ctx *ctx, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void p_err(struct klpb_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void p_warn(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_info(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_dbg(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

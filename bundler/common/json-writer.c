@@ -11,9 +11,9 @@
 struct json_writer {
 	FILE *f;
 	bool pretty;
-	bool after_name;	/* a name was written: the value follows on the line */
+	bool after_name; /* a name was written: the value follows on the line */
 	int depth;
-	bool has_items[JW_MAX_DEPTH];	/* per level: a value was written already */
+	bool has_items[JW_MAX_DEPTH]; /* per level: a value was written already */
 };
 
 struct json_writer *jw_new(FILE *f, bool pretty)
@@ -147,13 +147,27 @@ static void write_escaped(FILE *f, const char *str, size_t len)
 			continue;
 		}
 		switch (s[i]) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
 		default:
 			if (s[i] < 0x20 || s[i] == 0x7f)
 				fprintf(f, "\\u%04x", s[i]);

@@ -10,7 +10,7 @@
 #include "create/decls.h"
 
 #define ARGS_MAX 5
-#define WORD_MAX 512	/* KSYM_NAME_LEN */
+#define WORD_MAX 512 /* KSYM_NAME_LEN */
 
 struct scanner {
 	struct klpb_ctx *ctx;
@@ -111,21 +111,24 @@ static int read_args(struct scanner *sc, const char *macro, char args[][WORD_MAX
 		skip_space(sc);
 		while (is_word_char(peek(sc, 0)) || peek(sc, 0) == '.' || peek(sc, 0) == '-') {
 			if (n + 1 >= WORD_MAX)
-				return scan_err(sc, line, "argument %d of '%s' is too long", i + 1, macro);
+				return scan_err(sc, line, "argument %d of '%s' is too long", i + 1,
+						macro);
 			args[i][n++] = peek(sc, 0);
 			advance(sc);
 		}
 		args[i][n] = '\0';
 		skip_space(sc);
 		if (n == 0 || peek(sc, 0) != (i + 1 < nargs || type_follows ? ',' : ')'))
-			return scan_err(sc, line,
-					"'%s' takes %d plain names (%s); write the declaration literally",
-					macro, nargs,
-					type_follows ? (nargs == 2 ? "object, symbol, then its type" :
-						"object, symbol, position, then its type") :
-					nargs == 3 ? "object, old function, new function" :
-					nargs == 4 ? "object, old function, position, new function" :
-						     "object and four callbacks or NULL");
+			return scan_err(
+				sc, line,
+				"'%s' takes %d plain names (%s); write the declaration literally",
+				macro, nargs,
+				type_follows ?
+					(nargs == 2 ? "object, symbol, then its type" :
+						      "object, symbol, position, then its type") :
+				nargs == 3 ? "object, old function, new function" :
+				nargs == 4 ? "object, old function, position, new function" :
+					     "object and four callbacks or NULL");
 		advance(sc);
 	}
 	return 0;
@@ -165,8 +168,10 @@ static int check_object(struct scanner *sc, char *obj, unsigned int line)
 	for (size_t i = 0; i < n; i++) {
 		if (obj[i] == '-')
 			obj[i] = '_';
-		if (!islower((unsigned char)obj[i]) && !isdigit((unsigned char)obj[i]) && obj[i] != '_')
-			return scan_err(sc, line, "invalid object name '%s': use vmlinux or a module name",
+		if (!islower((unsigned char)obj[i]) && !isdigit((unsigned char)obj[i]) &&
+		    obj[i] != '_')
+			return scan_err(sc, line,
+					"invalid object name '%s': use vmlinux or a module name",
 					obj);
 	}
 	if (n > OBJECT_NAME_MAX)
@@ -214,8 +219,8 @@ static int add_func(struct scanner *sc, struct decl_list *list, char args[][WORD
 		f = &list->funcs[i];
 		if (strcmp(f->object, args[0]) == 0 && strcmp(f->old_name, args[1]) == 0 &&
 		    (f->sympos == sympos || f->sympos == 0 || sympos == 0))
-			return scan_err(sc, line, "'%s' in %s is already replaced at %s:%u", args[1],
-					args[0], f->file, f->line);
+			return scan_err(sc, line, "'%s' in %s is already replaced at %s:%u",
+					args[1], args[0], f->file, f->line);
 	}
 	v = realloc(list->funcs, (list->n_funcs + 1) * sizeof(*v));
 	if (!v)
@@ -252,8 +257,8 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 		r = &list->symrefs[i];
 		if (strcmp(r->object, args[0]) == 0 && strcmp(r->name, args[1]) == 0 &&
 		    r->sympos == sympos)
-			return scan_err(sc, line, "'%s' of %s is already referenced at %s:%u", args[1],
-					args[0], r->file, r->line);
+			return scan_err(sc, line, "'%s' of %s is already referenced at %s:%u",
+					args[1], args[0], r->file, r->line);
 	}
 	v = realloc(list->symrefs, (list->n_symrefs + 1) * sizeof(*v));
 	if (!v)
@@ -279,7 +284,8 @@ static int add_callbacks(struct scanner *sc, struct decl_list *list, char args[]
 		return -EINVAL;
 	for (size_t i = 0; i < list->n_callback_objects; i++)
 		if (strcmp(list->callback_objects[i], args[0]) == 0)
-			return scan_err(sc, line, "a second KLPB_OBJECT_CALLBACKS for '%s'", args[0]);
+			return scan_err(sc, line, "a second KLPB_OBJECT_CALLBACKS for '%s'",
+					args[0]);
 	v = realloc(list->callback_objects, (list->n_callback_objects + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -378,9 +384,11 @@ int decls_objects(const struct decl_list *list, const char ***objects, size_t *n
 		return -ENOMEM;
 	for (size_t i = 0; i < n_all; i++) {
 		size_t k = i - list->n_funcs;
-		const char *o = i < list->n_funcs ? list->funcs[i].object :
-				k < list->n_callback_objects ? list->callback_objects[k] :
-				list->symrefs[k - list->n_callback_objects].object;
+		const char *o = i < list->n_funcs ?
+					list->funcs[i].object :
+				k < list->n_callback_objects ?
+					list->callback_objects[k] :
+					list->symrefs[k - list->n_callback_objects].object;
 		size_t j;
 
 		for (j = 0; j < count && strcmp(v[j], o) != 0; j++)

@@ -16,18 +16,18 @@
 
 #include "common/ctx.h"
 
-#define OBJECT_NAME_MAX 55	/* MODULE_NAME_LEN - 1 */
+#define OBJECT_NAME_MAX 55 /* MODULE_NAME_LEN - 1 */
 
 struct patch_func {
-	char *object;		/* "vmlinux" or a module name, '-' read as '_' */
+	char *object; /* "vmlinux" or a module name, '-' read as '_' */
 	char *old_name;
-	unsigned long sympos;	/* 0: the name must be unique */
+	unsigned long sympos; /* 0: the name must be unique */
 	char *new_name;
-	char *file;		/* where it was declared, for messages */
+	char *file; /* where it was declared, for messages */
 	unsigned int line;
 };
 
-struct patch_symref {		/* KLPB_SYMBOL: a symbol that is not exported */
+struct patch_symref { /* KLPB_SYMBOL: a symbol that is not exported */
 	char *object;
 	char *name;
 	unsigned long sympos;
@@ -40,7 +40,7 @@ struct decl_list {
 	size_t n_funcs;
 	struct patch_symref *symrefs;
 	size_t n_symrefs;
-	char **callback_objects;	/* objects with KLPB_OBJECT_CALLBACKS */
+	char **callback_objects; /* objects with KLPB_OBJECT_CALLBACKS */
 	size_t n_callback_objects;
 };
 

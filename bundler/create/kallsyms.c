@@ -27,18 +27,18 @@
 #include "create/kallsyms.h"
 
 #define ALIGN 8
-#define MARKER_STEP_MIN 256	/* 256 entries of at least one token byte + length */
+#define MARKER_STEP_MIN 256 /* 256 entries of at least one token byte + length */
 #define MARKER_STEP_MAX (256 * 512)
 #define NAME_MAX_LEN 512
 
 struct kallsyms {
 	const uint8_t *img;
 	size_t len;
-	size_t token_table;	/* offset of kallsyms_token_table */
+	size_t token_table; /* offset of kallsyms_token_table */
 	uint16_t token_index[256];
-	size_t markers;		/* offset of kallsyms_markers */
+	size_t markers; /* offset of kallsyms_markers */
 	size_t n_markers;
-	size_t names;		/* offset of kallsyms_names */
+	size_t names; /* offset of kallsyms_names */
 	uint32_t num_syms;
 };
 
@@ -89,7 +89,8 @@ static bool try_token_index(struct kallsyms *ks, size_t p)
 			continue;
 		t = end - idx[255] - 1;
 		for (size_t back = 0; back < 64 && back <= t; back++) {
-			if ((t - back) % ALIGN == 0 && token_table_matches(ks->img, t - back, end, idx)) {
+			if ((t - back) % ALIGN == 0 &&
+			    token_table_matches(ks->img, t - back, end, idx)) {
 				ks->token_table = t - back;
 				memcpy(ks->token_index, idx, sizeof(idx));
 				return true;

@@ -159,7 +159,7 @@ static int write_inputs(const struct kbuild_job *job, const char *dir)
 		rc = write_whole(dir, "core.cbor", job->core.data, job->core.len);
 	for (size_t i = 0; !rc && i < job->n_sources; i++)
 		rc = write_whole(dir, job->sources[i].name, job->sources[i].data,
-				  job->sources[i].len);
+				 job->sources[i].len);
 	return rc;
 }
 
@@ -269,8 +269,8 @@ int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
 	if (!rc)
 		rc = make_args(job, p->dir, args);
 	if (!rc) {
-		char *argv[] = { "make", "-C", (char *)job->kdir, args[0], args[1], args[2], args[3],
-				 "modules", NULL };
+		char *argv[] = { "make",  "-C",	   (char *)job->kdir, args[0], args[1],
+				 args[2], args[3], "modules",	      NULL };
 
 		log_path = path_in(p->dir, "build.log");
 		rc = log_path ? write_inputs(job, p->dir) : -ENOMEM;
@@ -345,7 +345,8 @@ int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb
 	sign_file = path_in(kdir, "scripts/sign-file");
 	mod = path_in(dir, "module.ko");
 	log_path = path_in(dir, "sign.log");
-	rc = sign_file && mod && log_path ? write_whole(dir, "module.ko", ko->data, ko->len) : -ENOMEM;
+	rc = sign_file && mod && log_path ? write_whole(dir, "module.ko", ko->data, ko->len) :
+					    -ENOMEM;
 	if (!rc) {
 		char *argv[] = { sign_file, "sha256", (char *)key, (char *)cert, mod, NULL };
 

@@ -16,27 +16,27 @@
 #include "klp-bundle/format.h"
 
 struct source_file {
-	char *name;		/* file name, no directory */
+	char *name; /* file name, no directory */
 	uint8_t *data;
 	size_t len;
 };
 
 struct kbuild_job {
-	const char *kdir;			/* the kernel's kbuild tree */
-	const char *runtime_dir;		/* klp-bundle's kernel/ directory */
+	const char *kdir; /* the kernel's kbuild tree */
+	const char *runtime_dir; /* klp-bundle's kernel/ directory */
 	const char *module_name;
 	const struct source_file *sources;
 	size_t n_sources;
-	const char *desc;			/* klpb_desc.h text */
-	struct klpb_bytes core;			/* embedded byte for byte */
-	const char *keep_dir;			/* NULL: build in a temporary directory */
+	const char *desc; /* klpb_desc.h text */
+	struct klpb_bytes core; /* embedded byte for byte */
+	const char *keep_dir; /* NULL: build in a temporary directory */
 };
 
 /* A module build in progress (kbuild_start .. kbuild_finish or kbuild_abort). */
 struct kbuild_proc {
-	char *dir;			/* the build directory */
-	bool keep;			/* --keep-build: not removed */
-	int pid;			/* make, leader of its process group; 0 when done */
+	char *dir; /* the build directory */
+	bool keep; /* --keep-build: not removed */
+	int pid; /* make, leader of its process group; 0 when done */
 	char *module_name;
 };
 

@@ -121,7 +121,8 @@ static int string_at(const struct reader *r, size_t offset, char **out)
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	at = sym.st_value + (size_t)addend;
 	if (!data || !data->d_buf || at >= data->d_size)
-		return reloc_err(r->ctx, -EBADMSG, "a " KLPB_SECTION_SYMREFS " string points outside its section");
+		return reloc_err(r->ctx, -EBADMSG,
+				 "a " KLPB_SECTION_SYMREFS " string points outside its section");
 	n = strnlen((const char *)data->d_buf + at, data->d_size - at);
 	if (n == data->d_size - at)
 		return reloc_fail(r->ctx, -EBADMSG);
@@ -175,7 +176,8 @@ int klp_symrefs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct kl
 	rela_scn = find_rela_for(r.elf, decls_idx);
 	if (!find_scn(r.elf, KLPB_SECTION_SLOTS, &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
-		rc = reloc_err(ctx, -EBADMSG, "the module has KLPB_SYMBOL declarations but no slots");
+		rc = reloc_err(ctx, -EBADMSG,
+			       "the module has KLPB_SYMBOL declarations but no slots");
 		goto out;
 	}
 	r.rela = elf_getdata(rela_scn, NULL);
@@ -252,7 +254,7 @@ struct rewrite {
 	Elf *elf;
 	size_t symtab_idx, slots_idx;
 	struct table symtab, strtab, shstrtab;
-	void **bufs;		/* new section contents, freed after elf_update */
+	void **bufs; /* new section contents, freed after elf_update */
 	size_t n_bufs;
 };
 
@@ -337,8 +339,8 @@ static int add_rela_section(struct rewrite *rw, const char *object, const struct
 	return gelf_update_shdr(scn, &shdr) ? 0 : -EBADMSG;
 }
 
-static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw,
-			   const struct klp_symref *refs, size_t n)
+static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
+			   size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
@@ -347,7 +349,7 @@ static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw,
 		for (j = 0; j < i && strcmp(refs[j].object, refs[i].object) != 0; j++)
 			;
 		if (j < i)
-			continue;	/* that object has its section already */
+			continue; /* that object has its section already */
 		rc = add_rela_section(rw, refs[i].object, refs, n);
 		if (rc)
 			return reloc_fail(ctx, rc);
@@ -369,8 +371,8 @@ static int open_tables(struct klpb_ctx *ctx, struct rewrite *rw)
 	if (!symtab || !gelf_getshdr(symtab, &shdr) ||
 	    !find_scn(rw->elf, KLPB_SECTION_SLOTS, &rw->slots_idx) ||
 	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0)
-		return reloc_err(ctx, -EBADMSG, "the module has no .symtab or no " KLPB_SECTION_SLOTS
-				 " section");
+		return reloc_err(ctx, -EBADMSG,
+				 "the module has no .symtab or no " KLPB_SECTION_SLOTS " section");
 	rc = table_open(&rw->symtab, symtab);
 	if (!rc)
 		rc = table_open(&rw->strtab, elf_getscn(rw->elf, shdr.sh_link));

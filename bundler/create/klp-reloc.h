@@ -26,7 +26,7 @@ struct klp_symref {
 	char *object;
 	char *name;
 	unsigned long sympos;
-	size_t slot;		/* offset of the slot in .klpb.slots */
+	size_t slot; /* offset of the slot in .klpb.slots */
 };
 
 /*

@@ -106,8 +106,8 @@ int target_init(struct klpb_ctx *ctx, struct target *t, const char *release, con
 		return -ENOMEM;
 	if (stat(t->kdir, &st) != 0) {
 		rc = -errno;
-		p_err(ctx, rc, "no kbuild tree '%s' for kernel %s (install linux-headers-%s)", t->kdir,
-		      release, release);
+		p_err(ctx, rc, "no kbuild tree '%s' for kernel %s (install linux-headers-%s)",
+		      t->kdir, release, release);
 		return rc;
 	}
 	/*
@@ -121,8 +121,8 @@ int target_init(struct klpb_ctx *ctx, struct target *t, const char *release, con
 	if (rc == 0 && t->vmlinux)
 		rc = elf_build_id(t->vmlinux, t->vmlinux_len, &t->vmlinux_id);
 	if (rc) {
-		p_err(ctx, rc, "cannot read the vmlinux build-id of kernel %s from '%s': %s%s", release,
-		      t->image, strerror(-rc),
+		p_err(ctx, rc, "cannot read the vmlinux build-id of kernel %s from '%s': %s%s",
+		      release, t->image, strerror(-rc),
 		      rc == -ENOENT ? " (install linux-image-RELEASE or pass --vmlinux)" : "");
 		return rc;
 	}
@@ -154,7 +154,8 @@ int target_add_module(struct klpb_ctx *ctx, struct target *t, const char *name, 
 	} else {
 		rc = module_path(t->release, name, &m->path);
 		if (rc) {
-			p_err(ctx, rc, "module '%s' is not installed for kernel %s%s", name, t->release,
+			p_err(ctx, rc, "module '%s' is not installed for kernel %s%s", name,
+			      t->release,
 			      rc == -ENOENT ? " (pass --target-module NAME=FILE.ko)" : "");
 			return rc;
 		}
@@ -163,8 +164,8 @@ int target_add_module(struct klpb_ctx *ctx, struct target *t, const char *name, 
 	if (!rc && m->id.len != KLPB_BUILD_ID_LEN)
 		rc = -EBADMSG;
 	if (rc)
-		p_err(ctx, rc, "cannot read the build-id of module '%s' from '%s': %s", name, m->path,
-		      strerror(-rc));
+		p_err(ctx, rc, "cannot read the build-id of module '%s' from '%s': %s", name,
+		      m->path, strerror(-rc));
 	return rc;
 }
 
@@ -193,7 +194,7 @@ static int object_symtab(struct klpb_ctx *ctx, struct target *t, const char *obj
 		rc = symtab_from_elf_file(m->path, slot);
 	} else if (!*slot && !t->vmlinux) {
 		rc = kernel_cache_get(t->image, &t->vmlinux_id, slot);
-		if (rc)	/* the entry went away since init: read the image */
+		if (rc) /* the entry went away since init: read the image */
 			rc = kernel_image_load(t->image, &t->vmlinux, &t->vmlinux_len);
 	}
 	if (!*slot && !m && !rc) {
@@ -204,8 +205,8 @@ static int object_symtab(struct klpb_ctx *ctx, struct target *t, const char *obj
 		t->vmlinux = NULL;
 	}
 	if (rc) {
-		p_err(ctx, rc, "cannot read the function symbols of %s from '%s': %s", object, *where,
-		      strerror(-rc));
+		p_err(ctx, rc, "cannot read the function symbols of %s from '%s': %s", object,
+		      *where, strerror(-rc));
 		return rc;
 	}
 	*out = *slot;
@@ -217,8 +218,8 @@ static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *obje
 			const char *name, unsigned long sympos, bool func, const char *file,
 			unsigned int line)
 {
-	const char *kind = func ? "function" : "symbol", *macro = func ? "KLPB_PATCH_FUNC_POS" :
-									 "KLPB_SYMBOL_POS";
+	const char *kind = func ? "function" : "symbol",
+		   *macro = func ? "KLPB_PATCH_FUNC_POS" : "KLPB_SYMBOL_POS";
 	struct symtab *syms;
 	const char *where;
 	unsigned int n;
@@ -229,8 +230,8 @@ static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *obje
 		return rc;
 	n = symtab_count(syms, name);
 	if (func ? symtab_count_funcs(syms, name) == 0 : n == 0) {
-		p_err(ctx, -ENOENT, "%s:%u: %s '%s' not found in %s of kernel %s ('%s')", file, line,
-		      kind, name, object, t->release, where);
+		p_err(ctx, -ENOENT, "%s:%u: %s '%s' not found in %s of kernel %s ('%s')", file,
+		      line, kind, name, object, t->release, where);
 		return -ENOENT;
 	}
 	if (sympos == 0 && n > 1) {
@@ -241,8 +242,8 @@ static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *obje
 	}
 	if (sympos > n) {
 		p_err(ctx, -EINVAL,
-		      "%s:%u: position %lu of %s '%s' is out of range: %s of kernel %s has %u", file,
-		      line, sympos, kind, name, object, t->release, n);
+		      "%s:%u: position %lu of %s '%s' is out of range: %s of kernel %s has %u",
+		      file, line, sympos, kind, name, object, t->release, n);
 		return -EINVAL;
 	}
 	return 0;

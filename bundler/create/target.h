@@ -15,20 +15,20 @@
 #include "sys/symtab.h"
 
 struct target_module {
-	char *name;			/* the object name */
-	char *path;			/* the .ko the bundle is built against */
+	char *name; /* the object name */
+	char *path; /* the .ko the bundle is built against */
 	struct build_id id;
-	struct symtab *syms;		/* read on first use */
+	struct symtab *syms; /* read on first use */
 };
 
 struct target {
 	char *release;
-	char *kdir;			/* kbuild tree */
-	char *image;			/* /boot/vmlinuz-RELEASE or --vmlinux */
+	char *kdir; /* kbuild tree */
+	char *image; /* /boot/vmlinuz-RELEASE or --vmlinux */
 	struct build_id vmlinux_id;
-	uint8_t *vmlinux;		/* the decompressed image, until its symbols are read */
+	uint8_t *vmlinux; /* the decompressed image, until its symbols are read */
 	size_t vmlinux_len;
-	struct symtab *vmlinux_syms;	/* read on first use */
+	struct symtab *vmlinux_syms; /* read on first use */
 	struct target_module *mods;
 	size_t n_mods;
 };

@@ -15,7 +15,7 @@
 #include "util/file.h"
 
 #define NT_GNU_BUILD_ID_TYPE 3
-#define DECOMPRESSED_MAX (1ULL << 30)	/* no kernel image is near 1 GiB */
+#define DECOMPRESSED_MAX (1ULL << 30) /* no kernel image is near 1 GiB */
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -187,7 +187,10 @@ static int decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *out_
 
 static bool is_elf(const uint8_t *p, size_t len)
 {
-	return len >= 4 && memcmp(p, "\x7f" "ELF", 4) == 0;
+	return len >= 4 && memcmp(p,
+				  "\x7f"
+				  "ELF",
+				  4) == 0;
 }
 
 /*

@@ -44,7 +44,6 @@ int read_elf_file(const char *path, uint8_t **buf, size_t *len);
 /* The build-id of an ELF file (a module). */
 int file_build_id(const char *path, struct build_id *id);
 
-
 /*
  * The path of module @name for kernel @release, as modprobe would find it
  * (libkmod, /lib/modules/RELEASE).  Returns: 0 with [owned] *@path, -ENOENT.

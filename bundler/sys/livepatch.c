@@ -284,7 +284,7 @@ static int list_dir(char ***names, const char *fmt, ...)
 	free(ents);
 	if (!*names)
 		return -ENOMEM;
-	if (k == 0) {	/* callers free nothing for an empty directory */
+	if (k == 0) { /* callers free nothing for an empty directory */
 		free(*names);
 		*names = NULL;
 	}

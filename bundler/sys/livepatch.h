@@ -66,7 +66,7 @@ int lp_transition_patch(char *name, size_t size);
 struct lp_task {
 	int pid, tid;
 	char comm[32];
-	int state;			/* patch_state: -1 idle, 0 unpatched, 1 patched */
+	int state; /* patch_state: -1 idle, 0 unpatched, 1 patched */
 };
 
 /*
@@ -84,7 +84,7 @@ int lp_task_stack(int pid, int tid, char *buf, size_t size);
 
 struct lp_object {
 	char name[LP_NAME_MAX];
-	char state[16];			/* patched, pending, refused, disabled */
+	char state[16]; /* patched, pending, refused, disabled */
 	char build_id[2 * BUILD_ID_MAX + 1];
 };
 
@@ -94,10 +94,10 @@ struct lp_bundle {
 	uint64_t version;
 	char lineage[2 * KLPB_LINEAGE_LEN + 1];
 	bool replace;
-	bool in_livepatch;		/* /sys/kernel/livepatch/<module> exists */
-	int enabled, transition;	/* from livepatch; -1 when !in_livepatch */
-	struct klpb_core *core;		/* decoded manifest, NULL when undecodable */
-	uint8_t *manifest;		/* raw manifest bytes */
+	bool in_livepatch; /* /sys/kernel/livepatch/<module> exists */
+	int enabled, transition; /* from livepatch; -1 when !in_livepatch */
+	struct klpb_core *core; /* decoded manifest, NULL when undecodable */
+	uint8_t *manifest; /* raw manifest bytes */
 	size_t manifest_len;
 	struct lp_object *objects;
 	size_t n_objects;

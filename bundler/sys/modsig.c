@@ -34,7 +34,8 @@ static int read_info(int fd, struct module_sig *sig)
 	err = kmod_module_new_from_path(ctx, path, &mod);
 	if (!err)
 		err = kmod_module_get_info(mod, &info) < 0 ? -EBADMSG : 0;
-	kmod_list_foreach(l, info) {
+	kmod_list_foreach(l, info)
+	{
 		const char *k = kmod_module_info_get_key(l), *v = kmod_module_info_get_value(l);
 
 		if (strcmp(k, "signer") == 0)

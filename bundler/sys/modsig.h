@@ -13,8 +13,8 @@
 
 struct module_sig {
 	bool is_signed;
-	char signer[256];		/* the certificate's subject (CN) */
-	char key_id[128];		/* hex, as modinfo prints it */
+	char signer[256]; /* the certificate's subject (CN) */
+	char key_id[128]; /* hex, as modinfo prints it */
 	char hash_algo[32];
 };
 

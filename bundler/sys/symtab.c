@@ -12,7 +12,7 @@ struct sym {
 };
 
 struct symtab {
-	struct sym *v;		/* sorted by name once finished */
+	struct sym *v; /* sorted by name once finished */
 	size_t n, cap;
 };
 

@@ -20,8 +20,8 @@ void tap_plan(int n)
 static bool report(bool pass, const char *file, int line, const char *directive, const char *fmt,
 		   va_list ap) __attribute__((format(printf, 5, 0)));
 
-static bool report(bool pass, const char *file, int line, const char *directive,
-		   const char *fmt, va_list ap)
+static bool report(bool pass, const char *file, int line, const char *directive, const char *fmt,
+		   va_list ap)
 {
 	tap_count++;
 	printf("%sok %d - ", pass ? "" : "not ", tap_count);
@@ -47,8 +47,7 @@ bool tap_ok_at(bool pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-bool tap_is_int_at(long long got, long long want, const char *file, int line,
-		   const char *fmt, ...)
+bool tap_is_int_at(long long got, long long want, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	bool pass;
@@ -61,8 +60,8 @@ bool tap_is_int_at(long long got, long long want, const char *file, int line,
 	return pass;
 }
 
-bool tap_is_str_at(const char *got, const char *want, const char *file, int line,
-		   const char *fmt, ...)
+bool tap_is_str_at(const char *got, const char *want, const char *file, int line, const char *fmt,
+		   ...)
 {
 	bool same = got == want || (got && want && strcmp(got, want) == 0);
 	va_list ap;
@@ -76,8 +75,8 @@ bool tap_is_str_at(const char *got, const char *want, const char *file, int line
 	return same;
 }
 
-bool tap_is_mem_at(const void *got, const void *want, unsigned long len, const char *file,
-		   int line, const char *fmt, ...)
+bool tap_is_mem_at(const void *got, const void *want, unsigned long len, const char *file, int line,
+		   const char *fmt, ...)
 {
 	bool same = got && want && memcmp(got, want, len) == 0;
 	va_list ap;

@@ -15,12 +15,12 @@
 void tap_plan(int n);
 bool tap_ok_at(bool pass, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool tap_is_int_at(long long got, long long want, const char *file, int line,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-bool tap_is_str_at(const char *got, const char *want, const char *file, int line,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-bool tap_is_mem_at(const void *got, const void *want, unsigned long len, const char *file,
-		   int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+bool tap_is_int_at(long long got, long long want, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+bool tap_is_str_at(const char *got, const char *want, const char *file, int line, const char *fmt,
+		   ...) __attribute__((format(printf, 5, 6)));
+bool tap_is_mem_at(const void *got, const void *want, unsigned long len, const char *file, int line,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the plan if none was given; return the exit status for main(). */

@@ -51,8 +51,7 @@ struct mkcore {
 	size_t truncate;
 };
 
-__attribute__((format(printf, 1, 2)))
-static int fail(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -170,8 +169,8 @@ static int make_lists(struct mkcore *m, struct klpb_object **objs, struct klpb_t
 			const struct patch_func *d = &m->decls.funcs[j];
 
 			if (strcmp(d->object, names[i]) == 0)
-				f[(*objs)[i].n_funcs++] = (struct klpb_func){
-					d->old_name, d->sympos, d->new_name };
+				f[(*objs)[i].n_funcs++] =
+					(struct klpb_func){ d->old_name, d->sympos, d->new_name };
 		}
 	}
 	for (size_t i = 0; i < m->n_releases; i++) {
@@ -205,8 +204,20 @@ static uint64_t lineage_state_id(const char *hex)
 
 static int parse_args(struct mkcore *m, int argc, char **argv)
 {
-	enum { O_NAME = 256, O_VERSION, O_LINEAGE, O_NOREPLACE, O_MODULE, O_RELEASE,
-	       O_VMLINUX, O_VMLINUX_ID, O_TARGET, O_TARGET_KO, O_FUNC, O_TRUNCATE };
+	enum {
+		O_NAME = 256,
+		O_VERSION,
+		O_LINEAGE,
+		O_NOREPLACE,
+		O_MODULE,
+		O_RELEASE,
+		O_VMLINUX,
+		O_VMLINUX_ID,
+		O_TARGET,
+		O_TARGET_KO,
+		O_FUNC,
+		O_TRUNCATE
+	};
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "version", required_argument, NULL, O_VERSION },
@@ -227,14 +238,22 @@ static int parse_args(struct mkcore *m, int argc, char **argv)
 
 	while (!err && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case O_NAME: m->core.name = optarg; break;
-		case O_VERSION: m->core.version = strtoull(optarg, NULL, 10); break;
+		case O_NAME:
+			m->core.name = optarg;
+			break;
+		case O_VERSION:
+			m->core.version = strtoull(optarg, NULL, 10);
+			break;
 		case O_LINEAGE:
 			if (hex_decode(optarg, m->core.lineage, KLPB_LINEAGE_LEN))
 				err = fail("--lineage needs 32 hex digits, not '%s'", optarg);
 			break;
-		case O_NOREPLACE: m->core.replace = false; break;
-		case O_MODULE: m->module = optarg; break;
+		case O_NOREPLACE:
+			m->core.replace = false;
+			break;
+		case O_MODULE:
+			m->module = optarg;
+			break;
 		case O_RELEASE:
 			if (m->n_releases == KLPB_MAX_TARGETS)
 				return fail("too many releases at '%s'", optarg);
@@ -243,7 +262,8 @@ static int parse_args(struct mkcore *m, int argc, char **argv)
 		case O_VMLINUX:
 			/* create's cache of image facts first: decompressing takes seconds */
 			if ((kernel_cache_get(optarg, &id, NULL) &&
-			     kernel_image_build_id(optarg, &id)) || id.len != KLPB_BUILD_ID_LEN)
+			     kernel_image_build_id(optarg, &id)) ||
+			    id.len != KLPB_BUILD_ID_LEN)
 				return fail("no 20-byte GNU build-id in '%s'", optarg);
 			memcpy(m->vmlinux_id, id.bytes, KLPB_BUILD_ID_LEN);
 			m->has_vmlinux_id = true;
@@ -253,11 +273,20 @@ static int parse_args(struct mkcore *m, int argc, char **argv)
 				return fail("bad build-id '%s'", optarg);
 			m->has_vmlinux_id = true;
 			break;
-		case O_TARGET: err = add_target(m, optarg, false); break;
-		case O_TARGET_KO: err = add_target(m, optarg, true); break;
-		case O_FUNC: err = add_func(m, optarg); break;
-		case O_TRUNCATE: m->truncate = strtoul(optarg, NULL, 10); break;
-		default: return 2;
+		case O_TARGET:
+			err = add_target(m, optarg, false);
+			break;
+		case O_TARGET_KO:
+			err = add_target(m, optarg, true);
+			break;
+		case O_FUNC:
+			err = add_func(m, optarg);
+			break;
+		case O_TRUNCATE:
+			m->truncate = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
 		}
 	}
 	for (int i = optind; !err && i < argc; i++)

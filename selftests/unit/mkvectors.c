@@ -33,7 +33,7 @@ struct v {
 	const struct klpb_bytes *sources;
 	size_t ns;
 	unsigned int cmaj, cmin, mmaj, mmin;
-	unsigned int keys;		/* bit 0: test1, bit 1: test2 */
+	unsigned int keys; /* bit 0: test1, bit 1: test2 */
 	struct klpb_signature sigs[20];
 	uint8_t prot[20][COSE_PROTECTED_LEN];
 	size_t nsig;
@@ -115,9 +115,14 @@ static void hexs(const void *p, size_t n, char *out)
 
 /* ---- hooks ---- */
 
-#define AT(st) if (s != (st)) return 0
+#define AT(st)         \
+	if (s != (st)) \
+	return 0
 
-static int h_none(struct v *v, enum stage s) { return 0; }
+static int h_none(struct v *v, enum stage s)
+{
+	return 0;
+}
 
 static int h_minimal(struct v *v, enum stage s)
 {
@@ -138,7 +143,12 @@ static int h_minimal(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_two_sigs(struct v *v, enum stage s) { if (s == S_INIT) v->keys = 3; return 0; }
+static int h_two_sigs(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->keys = 3;
+	return 0;
+}
 
 static int h_newer_minor(struct v *v, enum stage s)
 {
@@ -153,10 +163,30 @@ static int h_newer_minor(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_bad_magic(struct v *v, enum stage s) { AT(S_FILE); v->file.data[0] = 0x88; return 0; }
-static int h_empty(struct v *v, enum stage s) { AT(S_FILE); v->file.len = 0; return 0; }
-static int h_trunc_magic(struct v *v, enum stage s) { AT(S_FILE); v->file.len = 5; return 0; }
-static int h_magic_only(struct v *v, enum stage s) { AT(S_FILE); v->file.len = 8; return 0; }
+static int h_bad_magic(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	v->file.data[0] = 0x88;
+	return 0;
+}
+static int h_empty(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	v->file.len = 0;
+	return 0;
+}
+static int h_trunc_magic(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	v->file.len = 5;
+	return 0;
+}
+static int h_magic_only(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	v->file.len = 8;
+	return 0;
+}
 
 static int h_unknown_major(struct v *v, enum stage s)
 {
@@ -165,13 +195,17 @@ static int h_unknown_major(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_trailing(struct v *v, enum stage s) { AT(S_FILE); return append(&v->file, "00"); }
+static int h_trailing(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return append(&v->file, "00");
+}
 static int h_trunc_head(struct v *v, enum stage s)
 {
 	uint8_t h[] = { 0x01, 0x59 };
 
 	AT(S_FILE);
-	v->file.len = find(&v->file, h, 2) + 3;	/* in the manifest's bstr head */
+	v->file.len = find(&v->file, h, 2) + 3; /* in the manifest's bstr head */
 	return 0;
 }
 
@@ -196,7 +230,12 @@ static int h_trunc_source(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_trunc_sig(struct v *v, enum stage s) { AT(S_FILE); v->file.len -= 10; return 0; }
+static int h_trunc_sig(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	v->file.len -= 10;
+	return 0;
+}
 
 static int h_hostile_array(struct v *v, enum stage s)
 {
@@ -212,7 +251,11 @@ static int h_hostile_map(struct v *v, enum stage s)
 	return append(&v->file, "ba ff ff ff ff");
 }
 
-static int h_c_nonshortest(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "a5 00 82", "b8 05 00 82"); }
+static int h_c_nonshortest(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "a5 00 82", "b8 05 00 82");
+}
 
 static int h_c_indefinite(struct v *v, enum stage s)
 {
@@ -243,11 +286,15 @@ static int h_c_missing(struct v *v, enum stage s)
 	if (s == S_INIT)
 		v->keys = 0;
 	AT(S_FILE);
-	v->file.len -= 2;	/* 04 80 */
+	v->file.len -= 2; /* 04 80 */
 	return rep(&v->file, "a5 00 82", "a4 00 82");
 }
 
-static int h_c_float(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "00 82 01 00", "00 82 01 f9 00 00"); }
+static int h_c_float(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "00 82 01 00", "00 82 01 f9 00 00");
+}
 
 static int h_c_simple(struct v *v, enum stage s)
 {
@@ -258,7 +305,11 @@ static int h_c_simple(struct v *v, enum stage s)
 	return append(&v->file, "04 81 f7");
 }
 
-static int h_c_tag(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "d2 84 58 26", "d8 62 84 58 26"); }
+static int h_c_tag(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "d2 84 58 26", "d8 62 84 58 26");
+}
 
 static int h_c_depth(struct v *v, enum stage s)
 {
@@ -273,15 +324,29 @@ static int h_c_items(struct v *v, enum stage s)
 	AT(S_FILE);
 	memset(z, '0', 514);
 	z[514] = '\0';
-	return rep(&v->file, "a5 00 82", "a6 00 82") ?: append(&v->file, "05 99 01 01") ?:
-	       append(&v->file, z);
+	return rep(&v->file, "a5 00 82", "a6 00 82")   ?:
+		       append(&v->file, "05 99 01 01") ?:
+							 append(&v->file, z);
 }
 
-static int h_c_tstr(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "01 59", "01 79"); }
+static int h_c_tstr(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "01 59", "01 79");
+}
 
-static int h_version_mismatch(struct v *v, enum stage s) { if (s == S_INIT) v->mmin = 1; return 0; }
+static int h_version_mismatch(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->mmin = 1;
+	return 0;
+}
 
-static int h_m_nonshortest(struct v *v, enum stage s) { AT(S_MANIFEST); return rep(&v->man_b, "a3 00 82", "b8 03 00 82"); }
+static int h_m_nonshortest(struct v *v, enum stage s)
+{
+	AT(S_MANIFEST);
+	return rep(&v->man_b, "a3 00 82", "b8 03 00 82");
+}
 
 static int h_m_indefinite(struct v *v, enum stage s)
 {
@@ -311,7 +376,12 @@ static int h_m_count(struct v *v, enum stage s)
 	return manifest_encode(1, 0, &core, v->pd, 1, &v->man_b);
 }
 
-static int h_m_target(struct v *v, enum stage s) { if (s == S_INIT) v->pd[0].target = 1; return 0; }
+static int h_m_target(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->pd[0].target = 1;
+	return 0;
+}
 
 static int h_m_sha(struct v *v, enum stage s)
 {
@@ -325,11 +395,31 @@ static int h_m_sha(struct v *v, enum stage s)
 	return rep(&v->man_b, o, n);
 }
 
-static int h_m_comp(struct v *v, enum stage s) { if (s == S_INIT) v->pd[0].compression = 7; return 0; }
-static int h_m_csize(struct v *v, enum stage s) { if (s == S_INIT) v->pd[0].compressed_size++; return 0; }
-static int h_m_big(struct v *v, enum stage s) { if (s == S_INIT) v->pd[0].size = KLPB_MAX_PAYLOAD + 1; return 0; }
+static int h_m_comp(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->pd[0].compression = 7;
+	return 0;
+}
+static int h_m_csize(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->pd[0].compressed_size++;
+	return 0;
+}
+static int h_m_big(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->pd[0].size = KLPB_MAX_PAYLOAD + 1;
+	return 0;
+}
 
-static int h_k_name(struct v *v, enum stage s) { if (s == S_INIT) v->core.name = "Bad-Name"; return 0; }
+static int h_k_name(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->core.name = "Bad-Name";
+	return 0;
+}
 
 static int h_k_name_long(struct v *v, enum stage s)
 {
@@ -365,20 +455,50 @@ static int h_k_bid(struct v *v, enum stage s)
 	return rep(&v->core_b, o, n);
 }
 
-static int h_k_utf8(struct v *v, enum stage s) { if (s == S_INIT) v->core.description = "caf\xc3"; return 0; }
+static int h_k_utf8(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->core.description = "caf\xc3";
+	return 0;
+}
 
 static int h_k_missing(struct v *v, enum stage s)
 {
 	AT(S_CORE);
-	return rep(&v->core_b, "ab", "aa") ?: rep(&v->core_b, "02 50 5e 1f 6a 2b 7c 3d 8e 4f 90 a1 b2 c3 d4 e5 f6 07", "");
+	return rep(&v->core_b, "ab", "aa") ?:
+		       rep(&v->core_b, "02 50 5e 1f 6a 2b 7c 3d 8e 4f 90 a1 b2 c3 d4 e5 f6 07", "");
 }
 
-static int h_k_tag(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "01 03 02 50", "01 c1 03 02 50"); }
-static int h_k_nonshortest(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "01 03 02 50", "01 18 03 02 50"); }
-static int h_k_negative(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "01 03 02 50", "01 22 02 50"); }
-static int h_k_float(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "01 03 02 50", "01 f9 42 00 02 50"); }
-static int h_k_simple(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "04 f5", "04 f7"); }
-static int h_k_depth(struct v *v, enum stage s) { AT(S_CORE); return rep(&v->core_b, "0a 81 a2 00 01 01 01", "0a 81 a2 00 01 01 81 81 81 81 01"); }
+static int h_k_tag(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "01 03 02 50", "01 c1 03 02 50");
+}
+static int h_k_nonshortest(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "01 03 02 50", "01 18 03 02 50");
+}
+static int h_k_negative(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "01 03 02 50", "01 22 02 50");
+}
+static int h_k_float(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "01 03 02 50", "01 f9 42 00 02 50");
+}
+static int h_k_simple(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "04 f5", "04 f7");
+}
+static int h_k_depth(struct v *v, enum stage s)
+{
+	AT(S_CORE);
+	return rep(&v->core_b, "0a 81 a2 00 01 01 01", "0a 81 a2 00 01 01 81 81 81 81 01");
+}
 
 static int h_k_indefinite(struct v *v, enum stage s)
 {
@@ -453,10 +573,25 @@ static int h_k_funcs(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_k_notargets(struct v *v, enum stage s) { if (s == S_INIT) v->core.n_targets = 0; return 0; }
-static int h_k_sources(struct v *v, enum stage s) { if (s == S_INIT) v->ns = 2; return 0; }
+static int h_k_notargets(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->core.n_targets = 0;
+	return 0;
+}
+static int h_k_sources(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->ns = 2;
+	return 0;
+}
 
-static int h_s_protected(struct v *v, enum stage s) { AT(S_SIGS); v->prot[0][2] = 0x26; return 0; }
+static int h_s_protected(struct v *v, enum stage s)
+{
+	AT(S_SIGS);
+	v->prot[0][2] = 0x26;
+	return 0;
+}
 
 static int h_s_protected_big(struct v *v, enum stage s)
 {
@@ -499,8 +634,16 @@ static int h_s_many(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_s_payload(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "a0 f6 58 40", "a0 40 58 40"); }
-static int h_s_unprot(struct v *v, enum stage s) { AT(S_FILE); return rep(&v->file, "a0 f6 58 40", "a1 01 27 f6 58 40"); }
+static int h_s_payload(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "a0 f6 58 40", "a0 40 58 40");
+}
+static int h_s_unprot(struct v *v, enum stage s)
+{
+	AT(S_FILE);
+	return rep(&v->file, "a0 f6 58 40", "a1 01 27 f6 58 40");
+}
 
 static int h_s_short(struct v *v, enum stage s)
 {
@@ -509,7 +652,12 @@ static int h_s_short(struct v *v, enum stage s)
 	return rep(&v->file, "a0 f6 58 40", "a0 f6 58 3f");
 }
 
-static int h_s_flip(struct v *v, enum stage s) { AT(S_SIGS); v->sigs[0].sig[10] ^= 0x04; return 0; }
+static int h_s_flip(struct v *v, enum stage s)
+{
+	AT(S_SIGS);
+	v->sigs[0].sig[10] ^= 0x04;
+	return 0;
+}
 
 static int h_manifest_flip(struct v *v, enum stage s)
 {
@@ -518,8 +666,18 @@ static int h_manifest_flip(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_wrong_key(struct v *v, enum stage s) { if (s == S_INIT) v->keys = 2; return 0; }
-static int h_unsigned(struct v *v, enum stage s) { if (s == S_INIT) v->keys = 0; return 0; }
+static int h_wrong_key(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->keys = 2;
+	return 0;
+}
+static int h_unsigned(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->keys = 0;
+	return 0;
+}
 
 static int h_p_flip(struct v *v, enum stage s)
 {
@@ -528,7 +686,12 @@ static int h_p_flip(struct v *v, enum stage s)
 	return 0;
 }
 
-static int h_p_fcs(struct v *v, enum stage s) { if (s == S_INIT) v->pd[0].size++; return 0; }
+static int h_p_fcs(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		v->pd[0].size++;
+	return 0;
+}
 
 static int h_p_trailing(struct v *v, enum stage s)
 {
@@ -575,75 +738,114 @@ static const struct vector invalid[] = {
 	{ "magic-only", h_magic_only, 3, "file truncated after the magic", "" },
 	{ "unknown-major", h_unknown_major, 3, "(version): unsupported format version 2.x", "" },
 	{ "trailing-bytes", h_trailing, 3, "(container): invalid CBOR: trailing-bytes", "" },
-	{ "truncated-container-head", h_trunc_head, 3, "(container): invalid CBOR: count-too-large", "" },
+	{ "truncated-container-head", h_trunc_head, 3, "(container): invalid CBOR: count-too-large",
+	  "" },
 	{ "truncated-manifest", h_trunc_manifest, 3, "(container): invalid CBOR: truncated", "" },
 	{ "truncated-payload", h_trunc_payload, 3, "(container): invalid CBOR: truncated", "" },
 	{ "truncated-source", h_trunc_source, 3, "(container): invalid CBOR: truncated", "" },
 	{ "truncated-signature", h_trunc_sig, 3, "(container): invalid CBOR: truncated", "" },
-	{ "hostile-array-count", h_hostile_array, 3, "at byte 8 (container): invalid CBOR: count-too-large", "" },
-	{ "hostile-map-count", h_hostile_map, 3, "at byte 8 (container): invalid CBOR: count-too-large", "" },
-	{ "container-non-shortest", h_c_nonshortest, 3, "at byte 8 (container): invalid CBOR: non-shortest-head", "" },
-	{ "container-indefinite", h_c_indefinite, 3, "(container): invalid CBOR: indefinite-length", "" },
+	{ "hostile-array-count", h_hostile_array, 3,
+	  "at byte 8 (container): invalid CBOR: count-too-large", "" },
+	{ "hostile-map-count", h_hostile_map, 3,
+	  "at byte 8 (container): invalid CBOR: count-too-large", "" },
+	{ "container-non-shortest", h_c_nonshortest, 3,
+	  "at byte 8 (container): invalid CBOR: non-shortest-head", "" },
+	{ "container-indefinite", h_c_indefinite, 3, "(container): invalid CBOR: indefinite-length",
+	  "" },
 	{ "container-duplicate-key", h_c_dup, 3, "(container): invalid CBOR: duplicate-key", "" },
 	{ "container-key-order", h_c_order, 3, "(container): invalid CBOR: key-order", "" },
 	{ "container-unknown-key", h_c_unknown, 3, "unknown key 5", "" },
-	{ "container-missing-signatures", h_c_missing, 3, "missing field 'signatures' (key 4)", "" },
+	{ "container-missing-signatures", h_c_missing, 3, "missing field 'signatures' (key 4)",
+	  "" },
 	{ "container-float", h_c_float, 3, "(container): invalid CBOR: float", "" },
 	{ "container-undefined", h_c_simple, 3, "(container): invalid CBOR: simple-value", "" },
 	{ "container-bad-tag", h_c_tag, 3, "(container): invalid CBOR: tag", "" },
 	{ "container-depth", h_c_depth, 3, "(container): limit exceeded: depth", "" },
 	{ "container-items-limit", h_c_items, 3, "(container): limit exceeded: items-limit", "" },
 	{ "container-text-manifest", h_c_tstr, 3, "(container): limit exceeded: tstr-limit", "" },
-	{ "version-mismatch", h_version_mismatch, 3, "(manifest.version): 1.1 differs from the container's 1.0", "" },
-	{ "manifest-non-shortest", h_m_nonshortest, 3, "(manifest): invalid CBOR: non-shortest-head", "" },
-	{ "manifest-indefinite", h_m_indefinite, 3, "(manifest): invalid CBOR: indefinite-length", "" },
+	{ "version-mismatch", h_version_mismatch, 3,
+	  "(manifest.version): 1.1 differs from the container's 1.0", "" },
+	{ "manifest-non-shortest", h_m_nonshortest, 3,
+	  "(manifest): invalid CBOR: non-shortest-head", "" },
+	{ "manifest-indefinite", h_m_indefinite, 3, "(manifest): invalid CBOR: indefinite-length",
+	  "" },
 	{ "manifest-duplicate-key", h_m_dup, 3, "(manifest): invalid CBOR: duplicate-key", "" },
 	{ "manifest-unknown-key", h_m_unknown, 3, "(manifest): unknown key 3", "" },
-	{ "manifest-payload-count", h_m_count, 3, "(payloads): 2 payloads, the manifest describes 1", "" },
-	{ "manifest-target-index", h_m_target, 3, "(manifest.payloads): payloads[0].target is 1, must be 0", "" },
-	{ "manifest-sha256-size", h_m_sha, 3, "(manifest.payloads[0].sha256): is 31 bytes, expected 32", "" },
-	{ "manifest-unknown-compression", h_m_comp, 3, "(manifest.payloads[0].compression): unknown compression 7", "" },
+	{ "manifest-payload-count", h_m_count, 3,
+	  "(payloads): 2 payloads, the manifest describes 1", "" },
+	{ "manifest-target-index", h_m_target, 3,
+	  "(manifest.payloads): payloads[0].target is 1, must be 0", "" },
+	{ "manifest-sha256-size", h_m_sha, 3,
+	  "(manifest.payloads[0].sha256): is 31 bytes, expected 32", "" },
+	{ "manifest-unknown-compression", h_m_comp, 3,
+	  "(manifest.payloads[0].compression): unknown compression 7", "" },
 	{ "manifest-compressed-size", h_m_csize, 3, "(payloads): payload 0 is", "" },
-	{ "manifest-payload-too-large", h_m_big, 3, "(manifest.payloads[0].size): 268435457 bytes, at most 268435456 allowed", "" },
-	{ "core-name-invalid", h_k_name, 3, "(manifest.core.name): may contain only [a-z0-9_]", "" },
-	{ "core-name-too-long", h_k_name_long, 3, "(manifest.core.name): is 56 bytes, at most 55 allowed", "" },
-	{ "core-description-too-long", h_k_desc_long, 3, "(manifest.core.description): is 4097 bytes, at most 4096 allowed", "" },
-	{ "core-build-id-19-bytes", h_k_bid, 3, "(manifest.core.targets[0].vmlinux_build_id): is 19 bytes, expected 20", "" },
+	{ "manifest-payload-too-large", h_m_big, 3,
+	  "(manifest.payloads[0].size): 268435457 bytes, at most 268435456 allowed", "" },
+	{ "core-name-invalid", h_k_name, 3, "(manifest.core.name): may contain only [a-z0-9_]",
+	  "" },
+	{ "core-name-too-long", h_k_name_long, 3,
+	  "(manifest.core.name): is 56 bytes, at most 55 allowed", "" },
+	{ "core-description-too-long", h_k_desc_long, 3,
+	  "(manifest.core.description): is 4097 bytes, at most 4096 allowed", "" },
+	{ "core-build-id-19-bytes", h_k_bid, 3,
+	  "(manifest.core.targets[0].vmlinux_build_id): is 19 bytes, expected 20", "" },
 	{ "core-bad-utf8", h_k_utf8, 3, "(manifest.core): invalid CBOR: bad-utf8", "" },
-	{ "core-missing-lineage", h_k_missing, 3, "(manifest.core): missing field 'lineage' (key 2)", "" },
+	{ "core-missing-lineage", h_k_missing, 3,
+	  "(manifest.core): missing field 'lineage' (key 2)", "" },
 	{ "core-tag", h_k_tag, 3, "(manifest.core): invalid CBOR: tag", "" },
-	{ "core-non-shortest", h_k_nonshortest, 3, "(manifest.core): invalid CBOR: non-shortest-head", "" },
-	{ "core-negative-version", h_k_negative, 3, "(manifest.core.version): expected an unsigned integer, found a negative integer", "" },
+	{ "core-non-shortest", h_k_nonshortest, 3,
+	  "(manifest.core): invalid CBOR: non-shortest-head", "" },
+	{ "core-negative-version", h_k_negative, 3,
+	  "(manifest.core.version): expected an unsigned integer, found a negative integer", "" },
 	{ "core-float", h_k_float, 3, "(manifest.core): invalid CBOR: float", "" },
 	{ "core-undefined", h_k_simple, 3, "(manifest.core): invalid CBOR: simple-value", "" },
 	{ "core-depth", h_k_depth, 3, "(manifest.core): limit exceeded: depth", "" },
-	{ "core-indefinite", h_k_indefinite, 3, "(manifest.core): invalid CBOR: indefinite-length", "" },
+	{ "core-indefinite", h_k_indefinite, 3, "(manifest.core): invalid CBOR: indefinite-length",
+	  "" },
 	{ "core-unknown-key", h_k_unknown, 3, "(manifest.core): unknown key 11", "" },
 	{ "core-duplicate-key", h_k_dup, 3, "(manifest.core): invalid CBOR: duplicate-key", "" },
 	{ "core-key-order", h_k_order, 3, "(manifest.core): invalid CBOR: key-order", "" },
-	{ "core-unsorted-objects", h_k_unsorted, 3, "(manifest.core.objects[1]): entries must be sorted and unique", "" },
+	{ "core-unsorted-objects", h_k_unsorted, 3,
+	  "(manifest.core.objects[1]): entries must be sorted and unique", "" },
 	{ "core-state-id-zero", h_k_state0, 3, "(manifest.core.states[0].id): must not be 0", "" },
-	{ "core-bad-cve", h_k_cve, 3, "(manifest.core.provenance.cves[0]): must look like CVE-2024-12345", "" },
-	{ "core-too-many-functions", h_k_funcs, 3, "(manifest.core.objects[1].funcs): has 4097 entries, at most 4096 allowed", "" },
-	{ "core-no-targets", h_k_notargets, 3, "(manifest.core.targets): must have at least 1 entries", "" },
+	{ "core-bad-cve", h_k_cve, 3,
+	  "(manifest.core.provenance.cves[0]): must look like CVE-2024-12345", "" },
+	{ "core-too-many-functions", h_k_funcs, 3,
+	  "(manifest.core.objects[1].funcs): has 4097 entries, at most 4096 allowed", "" },
+	{ "core-no-targets", h_k_notargets, 3,
+	  "(manifest.core.targets): must have at least 1 entries", "" },
 	{ "sources-count", h_k_sources, 3, "(sources): 2 sources, the manifest lists 1", "" },
-	{ "signature-bad-protected", h_s_protected, 3, "(signatures[0].protected): must be exactly {1: -8, 4: kid (32 bytes)}", "" },
-	{ "signature-protected-bstr-limit", h_s_protected_big, 3, "(signatures[0].protected): limit exceeded: bstr-limit", "" },
-	{ "signature-unsorted", h_s_unsorted, 3, "(signatures[1]): entries must be sorted and unique", "" },
-	{ "signature-duplicate-kid", h_s_dup, 3, "(signatures[1]): entries must be sorted and unique", "" },
-	{ "signature-too-many", h_s_many, 3, "(signatures): has 17 entries, at most 16 allowed", "" },
-	{ "signature-attached-payload", h_s_payload, 3, "(signatures[0].payload): expected null (detached payload)", "" },
-	{ "signature-unprotected-not-empty", h_s_unprot, 3, "(signatures[0].unprotected): must be empty", "" },
-	{ "signature-63-bytes", h_s_short, 3, "(signatures[0].signature): is 63 bytes, expected 64", "" },
+	{ "signature-bad-protected", h_s_protected, 3,
+	  "(signatures[0].protected): must be exactly {1: -8, 4: kid (32 bytes)}", "" },
+	{ "signature-protected-bstr-limit", h_s_protected_big, 3,
+	  "(signatures[0].protected): limit exceeded: bstr-limit", "" },
+	{ "signature-unsorted", h_s_unsorted, 3,
+	  "(signatures[1]): entries must be sorted and unique", "" },
+	{ "signature-duplicate-kid", h_s_dup, 3,
+	  "(signatures[1]): entries must be sorted and unique", "" },
+	{ "signature-too-many", h_s_many, 3, "(signatures): has 17 entries, at most 16 allowed",
+	  "" },
+	{ "signature-attached-payload", h_s_payload, 3,
+	  "(signatures[0].payload): expected null (detached payload)", "" },
+	{ "signature-unprotected-not-empty", h_s_unprot, 3,
+	  "(signatures[0].unprotected): must be empty", "" },
+	{ "signature-63-bytes", h_s_short, 3, "(signatures[0].signature): is 63 bytes, expected 64",
+	  "" },
 	{ "signature-bit-flip", h_s_flip, 5, "(signatures): signature 0 does not verify", K1 },
-	{ "manifest-bit-flip", h_manifest_flip, 5, "(signatures): signature 0 does not verify", K1 },
+	{ "manifest-bit-flip", h_manifest_flip, 5, "(signatures): signature 0 does not verify",
+	  K1 },
 	{ "wrong-key", h_wrong_key, 6, "(signatures): no signature by a trusted key", K1 },
 	{ "unsigned-with-key", h_unsigned, 6, "(signatures): not signed", K1 },
-	{ "payload-bit-flip", h_p_flip, 4, "(manifest.payloads[1].sha256): payload 1 does not match its SHA-256 digest", K1 },
-	{ "payload-zstd-content-size", h_p_fcs, 3, "(payloads[0]): zstd content size differs from the declared size", K1 },
-	{ "payload-zstd-trailing", h_p_trailing, 3, "(payloads[0]): bytes after the zstd frame", K1 },
+	{ "payload-bit-flip", h_p_flip, 4,
+	  "(manifest.payloads[1].sha256): payload 1 does not match its SHA-256 digest", K1 },
+	{ "payload-zstd-content-size", h_p_fcs, 3,
+	  "(payloads[0]): zstd content size differs from the declared size", K1 },
+	{ "payload-zstd-trailing", h_p_trailing, 3, "(payloads[0]): bytes after the zstd frame",
+	  K1 },
 	{ "payload-not-zstd", h_p_notzstd, 3, "(payloads[0]): not a zstd frame", K1 },
-	{ "source-bit-flip", h_src_flip, 4, "(sources[0]): source 'fix.patch' does not match its SHA-256 digest", K1 },
+	{ "source-bit-flip", h_src_flip, 4,
+	  "(sources[0]): source 'fix.patch' does not match its SHA-256 digest", K1 },
 };
 
 /* ---- the stages ---- */
@@ -696,8 +898,7 @@ static int make(const struct vector *t, struct v *v)
 	struct klpb_bytes core, man;
 
 	v_init(v);
-	if (t->hook(v, S_INIT) || core_encode_unchecked(&v->core, &v->core_b) ||
-	    t->hook(v, S_CORE))
+	if (t->hook(v, S_INIT) || core_encode_unchecked(&v->core, &v->core_b) || t->hook(v, S_CORE))
 		return -1;
 	core = (struct klpb_bytes){ v->core_b.data, v->core_b.len };
 	if (manifest_encode(v->mmaj, v->mmin, &core, v->pd, v->np, &v->man_b) ||
@@ -779,8 +980,9 @@ static int make_base(struct klpb_buf *f)
 	sample_module(mod_a, sizeof(mod_a), 0);
 	sample_module(mod_b, sizeof(mod_b), 5);
 	for (size_t i = 0; i < sizeof(mod_b); i += 7)
-		mod_b[i] ^= (uint8_t)(i * 31);	/* less regular: keeps find() unambiguous */
-	base_sources[0] = (struct klpb_bytes){ (const uint8_t *)sample_source, strlen(sample_source) };
+		mod_b[i] ^= (uint8_t)(i * 31); /* less regular: keeps find() unambiguous */
+	base_sources[0] =
+		(struct klpb_bytes){ (const uint8_t *)sample_source, strlen(sample_source) };
 	base_sources[1] = base_sources[0];
 	sample_core(&core, 2);
 	if (klpb_bundle_build(&in, f, &err) || klpb_bundle_load(f->data, f->len, &base, &err)) {

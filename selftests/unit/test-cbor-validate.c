@@ -101,8 +101,8 @@ static void check_buf(const uint8_t *buf, size_t len, const struct klpb_cbor_lim
 }
 
 /* @hex is both the input and the test name. */
-static void check_lim(const char *hex, const struct klpb_cbor_limits *l,
-		      enum klpb_cbor_rule rule, size_t offset)
+static void check_lim(const char *hex, const struct klpb_cbor_limits *l, enum klpb_cbor_rule rule,
+		      size_t offset)
 {
 	uint8_t buf[MAXBUF];
 	size_t n = unhex(hex, buf);
@@ -136,18 +136,51 @@ static void test_accepted(void)
 {
 	size_t n;
 	static const char *const good[] = {
-		"00", "17", "18 18", "18 ff", "19 01 00", "19 ff ff", "1a 00 01 00 00",
-		"1a ff ff ff ff", "1b 00 00 00 01 00 00 00 00", "1b ff ff ff ff ff ff ff ff",
-		"20", "37", "38 18", "39 01 00", "3b ff ff ff ff ff ff ff ff",
-		"40", "41 00", "58 18 000102030405060708090a0b0c0d0e0f1011121314151617",
-		"60", "61 61", "61 00", "62 c3 a9", "63 e2 82 ac", "64 f0 9f 98 80",
-		"63 ed 9f bf", "63 ee 80 80", "64 f4 8f bf bf", "62 c2 80", "63 e0 a0 80",
+		"00",
+		"17",
+		"18 18",
+		"18 ff",
+		"19 01 00",
+		"19 ff ff",
+		"1a 00 01 00 00",
+		"1a ff ff ff ff",
+		"1b 00 00 00 01 00 00 00 00",
+		"1b ff ff ff ff ff ff ff ff",
+		"20",
+		"37",
+		"38 18",
+		"39 01 00",
+		"3b ff ff ff ff ff ff ff ff",
+		"40",
+		"41 00",
+		"58 18 000102030405060708090a0b0c0d0e0f1011121314151617",
+		"60",
+		"61 61",
+		"61 00",
+		"62 c3 a9",
+		"63 e2 82 ac",
+		"64 f0 9f 98 80",
+		"63 ed 9f bf",
+		"63 ee 80 80",
+		"64 f4 8f bf bf",
+		"62 c2 80",
+		"63 e0 a0 80",
 		"64 f0 90 80 80",
-		"80", "a0", "83 01 02 03", "81 81 80", "82 41 00 61 61",
-		"a2 01 02 03 04", "a2 18 18 00 20 01", "a2 00 00 40 00",
-		"a2 61 61 00 61 62 00", "a2 61 62 00 62 61 61 00",
-		"a2 01 a2 05 00 06 00 02 a1 01 00", "a2 80 00 81 00 00",
-		"a3 00 f4 01 f5 02 f6", "d8 18 41 00", "d8 18 d8 18 00",
+		"80",
+		"a0",
+		"83 01 02 03",
+		"81 81 80",
+		"82 41 00 61 61",
+		"a2 01 02 03 04",
+		"a2 18 18 00 20 01",
+		"a2 00 00 40 00",
+		"a2 61 61 00 61 62 00",
+		"a2 61 62 00 62 61 61 00",
+		"a2 01 a2 05 00 06 00 02 a1 01 00",
+		"a2 80 00 81 00 00",
+		"a3 00 f4 01 f5 02 f6",
+		"d8 18 41 00",
+		"d8 18 d8 18 00",
 	};
 	uint8_t buf[MAXBUF];
 	bool all = true;
@@ -280,7 +313,7 @@ static void test_depth(void)
 	l.max_depth = 1;
 	check_lim("82 00 00", &l, KLPB_CBOR_OK, 0);
 	check_lim("82 00 80", &l, KLPB_CBOR_DEPTH, 2);
-	l.max_depth = 1000;	/* clamped to KLPB_CBOR_MAX_DEPTH */
+	l.max_depth = 1000; /* clamped to KLPB_CBOR_MAX_DEPTH */
 	n = nest(buf, KLPB_CBOR_MAX_DEPTH - 1, 0x81);
 	check_buf(buf, n, &l, KLPB_CBOR_OK, 0, "64 nested arrays, max_depth clamped to 64");
 	n = nest(buf, KLPB_CBOR_MAX_DEPTH, 0x81);
@@ -315,24 +348,24 @@ static void test_keys(void)
 
 static void test_utf8(void)
 {
-	check("61 80", KLPB_CBOR_BAD_UTF8, 0);		/* stray continuation */
+	check("61 80", KLPB_CBOR_BAD_UTF8, 0); /* stray continuation */
 	check("61 bf", KLPB_CBOR_BAD_UTF8, 0);
-	check("62 c0 80", KLPB_CBOR_BAD_UTF8, 0);	/* overlong NUL */
-	check("62 c1 bf", KLPB_CBOR_BAD_UTF8, 0);	/* overlong U+007F */
-	check("63 e0 80 80", KLPB_CBOR_BAD_UTF8, 0);	/* overlong 3-byte */
-	check("63 e0 9f bf", KLPB_CBOR_BAD_UTF8, 0);	/* overlong U+07FF */
-	check("64 f0 80 80 80", KLPB_CBOR_BAD_UTF8, 0);	/* overlong 4-byte */
-	check("64 f0 8f bf bf", KLPB_CBOR_BAD_UTF8, 0);	/* overlong U+FFFF */
-	check("63 ed a0 80", KLPB_CBOR_BAD_UTF8, 0);	/* U+D800 */
-	check("63 ed bf bf", KLPB_CBOR_BAD_UTF8, 0);	/* U+DFFF */
+	check("62 c0 80", KLPB_CBOR_BAD_UTF8, 0); /* overlong NUL */
+	check("62 c1 bf", KLPB_CBOR_BAD_UTF8, 0); /* overlong U+007F */
+	check("63 e0 80 80", KLPB_CBOR_BAD_UTF8, 0); /* overlong 3-byte */
+	check("63 e0 9f bf", KLPB_CBOR_BAD_UTF8, 0); /* overlong U+07FF */
+	check("64 f0 80 80 80", KLPB_CBOR_BAD_UTF8, 0); /* overlong 4-byte */
+	check("64 f0 8f bf bf", KLPB_CBOR_BAD_UTF8, 0); /* overlong U+FFFF */
+	check("63 ed a0 80", KLPB_CBOR_BAD_UTF8, 0); /* U+D800 */
+	check("63 ed bf bf", KLPB_CBOR_BAD_UTF8, 0); /* U+DFFF */
 	check("66 ed a0 bd ed b8 80", KLPB_CBOR_BAD_UTF8, 0); /* CESU-8 pair */
-	check("64 f4 90 80 80", KLPB_CBOR_BAD_UTF8, 0);	/* U+110000 */
+	check("64 f4 90 80 80", KLPB_CBOR_BAD_UTF8, 0); /* U+110000 */
 	check("64 f5 80 80 80", KLPB_CBOR_BAD_UTF8, 0);
 	check("61 fe", KLPB_CBOR_BAD_UTF8, 0);
 	check("61 ff", KLPB_CBOR_BAD_UTF8, 0);
-	check("61 c3", KLPB_CBOR_BAD_UTF8, 0);		/* truncated sequence */
+	check("61 c3", KLPB_CBOR_BAD_UTF8, 0); /* truncated sequence */
 	check("62 e2 82", KLPB_CBOR_BAD_UTF8, 0);
-	check("62 c3 41", KLPB_CBOR_BAD_UTF8, 0);	/* bad continuation */
+	check("62 c3 41", KLPB_CBOR_BAD_UTF8, 0); /* bad continuation */
 	check("63 e2 28 a1", KLPB_CBOR_BAD_UTF8, 0);
 	check("82 61 61 61 80", KLPB_CBOR_BAD_UTF8, 3);
 	/* Byte strings are not UTF-8 checked. */
@@ -341,15 +374,15 @@ static void test_utf8(void)
 
 static void test_major7(void)
 {
-	check("f9 3c 00", KLPB_CBOR_FLOAT, 0);		/* half 1.0 */
-	check("f9 7e 00", KLPB_CBOR_FLOAT, 0);		/* half NaN */
-	check("fa 3f 80 00 00", KLPB_CBOR_FLOAT, 0);	/* single 1.0 */
+	check("f9 3c 00", KLPB_CBOR_FLOAT, 0); /* half 1.0 */
+	check("f9 7e 00", KLPB_CBOR_FLOAT, 0); /* half NaN */
+	check("fa 3f 80 00 00", KLPB_CBOR_FLOAT, 0); /* single 1.0 */
 	check("fb 3f f0 00 00 00 00 00 00", KLPB_CBOR_FLOAT, 0); /* double 1.0 */
 	check("81 fb 00 00 00 00 00 00 00 00", KLPB_CBOR_FLOAT, 1);
-	check("f7", KLPB_CBOR_SIMPLE, 0);		/* undefined */
+	check("f7", KLPB_CBOR_SIMPLE, 0); /* undefined */
 	check("f8 20", KLPB_CBOR_SIMPLE, 0);
 	check("f8 ff", KLPB_CBOR_SIMPLE, 0);
-	check("f8 05", KLPB_CBOR_SIMPLE, 0);		/* also not well-formed */
+	check("f8 05", KLPB_CBOR_SIMPLE, 0); /* also not well-formed */
 	check("f8 f4", KLPB_CBOR_SIMPLE, 0);
 	check("e0", KLPB_CBOR_SIMPLE, 0);
 	check("f3", KLPB_CBOR_SIMPLE, 0);
@@ -363,7 +396,7 @@ static void test_tags(void)
 
 	check("c0 61 61", KLPB_CBOR_TAG, 0);
 	check("c1 00", KLPB_CBOR_TAG, 0);
-	check("d9 d9 f7 00", KLPB_CBOR_TAG, 0);		/* self-describe 55799 */
+	check("d9 d9 f7 00", KLPB_CBOR_TAG, 0); /* self-describe 55799 */
 	check("db ff ff ff ff ff ff ff ff 00", KLPB_CBOR_TAG, 0);
 	check("d2 d8 19 00", KLPB_CBOR_TAG, 1);
 	check("a1 d8 18 40 d3 00", KLPB_CBOR_TAG, 4);
@@ -449,7 +482,8 @@ static void test_api(void)
 		bool good = strcmp(na, "unknown") != 0;
 
 		for (const char *p = na; *p; p++)
-			good = good && ((*p >= 'a' && *p <= 'z') || *p == '-' || (*p >= '0' && *p <= '9'));
+			good = good &&
+			       ((*p >= 'a' && *p <= 'z') || *p == '-' || (*p >= '0' && *p <= '9'));
 		for (int b = KLPB_CBOR_OK; b < a; b++)
 			good = good && strcmp(na, klpb_cbor_rule_name(b)) != 0;
 		ok(good, "rule %d has a distinct lowercase name '%s'", a, na);
@@ -623,10 +657,11 @@ static void test_no_allocation(void)
 	if (pid == 0)
 		_exit(rlimit_child());
 	if (!ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		WEXITSTATUS(status) == 0,
+			WEXITSTATUS(status) == 0,
 		"bombs rejected under RLIMIT_AS = VmSize + 64 MiB (where libcbor fails)"))
 		diag("child status 0x%x (1: limit ineffective, 2: libcbor loaded, "
-		     "4: validator, 8: setup)", pid > 0 ? status : -1);
+		     "4: validator, 8: setup)",
+		     pid > 0 ? status : -1);
 #endif
 }
 

@@ -21,19 +21,18 @@ static void test_good(void)
 	struct decl_list l = {};
 	const char **objs = NULL;
 	size_t n = 0;
-	const char *src =
-		"#include <linux/klp_bundle.h>\n"
-		"#define KLPB_PATCH_FUNC(a, b) not a declaration\n"
-		"/* KLPB_PATCH_FUNC(vmlinux, in_comment, x) */\n"
-		"// KLPB_PATCH_FUNC(vmlinux, in_line_comment, x)\n"
-		"static const char *s = \"KLPB_PATCH_FUNC(vmlinux, in_string, x)\";\n"
-		"static int my_show(void) { return 0; }\n"
-		"KLPB_PATCH_FUNC(snd-hda_intel, azx_probe, my_probe);\n"
-		"KLPB_PATCH_FUNC( vmlinux ,\n\tcmdline_proc_show , my_show );\n"
-		"KLPB_PATCH_FUNC_POS(vmlinux, jhash, 2, my_jhash);\n"
-		"KLPB_PATCH_FUNC_POS(vmlinux, jhash, 3, my_jhash3);\n"
-		"KLPB_PATCH_FUNC(mymod, helper.isra.0, my_helper);\n"
-		"KLPB_OBJECT_CALLBACKS(other_mod, pre, NULL, NULL, post);\n";
+	const char *src = "#include <linux/klp_bundle.h>\n"
+			  "#define KLPB_PATCH_FUNC(a, b) not a declaration\n"
+			  "/* KLPB_PATCH_FUNC(vmlinux, in_comment, x) */\n"
+			  "// KLPB_PATCH_FUNC(vmlinux, in_line_comment, x)\n"
+			  "static const char *s = \"KLPB_PATCH_FUNC(vmlinux, in_string, x)\";\n"
+			  "static int my_show(void) { return 0; }\n"
+			  "KLPB_PATCH_FUNC(snd-hda_intel, azx_probe, my_probe);\n"
+			  "KLPB_PATCH_FUNC( vmlinux ,\n\tcmdline_proc_show , my_show );\n"
+			  "KLPB_PATCH_FUNC_POS(vmlinux, jhash, 2, my_jhash);\n"
+			  "KLPB_PATCH_FUNC_POS(vmlinux, jhash, 3, my_jhash3);\n"
+			  "KLPB_PATCH_FUNC(mymod, helper.isra.0, my_helper);\n"
+			  "KLPB_OBJECT_CALLBACKS(other_mod, pre, NULL, NULL, post);\n";
 
 	is_int(scan(&l, src), 0, "a source with declarations, comments, strings, #define");
 	is_int(l.n_funcs, 5, "five functions, none from comments, strings or directives");
@@ -83,15 +82,17 @@ static void test_bad(void)
 		const char *src, *want, *what;
 	} cases[] = {
 		{ "KLPB_PATCH_FUNC(vmlinux, a);", "takes 3 plain names", "too few arguments" },
-		{ "KLPB_PATCH_FUNC(vmlinux, a, b, c);", "takes 3 plain names", "too many arguments" },
+		{ "KLPB_PATCH_FUNC(vmlinux, a, b, c);", "takes 3 plain names",
+		  "too many arguments" },
 		{ "KLPB_PATCH_FUNC(vmlinux, MACRO(a), b);", "write the declaration literally",
 		  "a macro argument" },
 		{ "KLPB_PATCH_FUNC;", "is not followed by '('", "no arguments" },
-		{ "KLPB_PATCH_FUNC(Bad.Obj, a, b);", "invalid object name 'Bad.Obj'", "bad object" },
+		{ "KLPB_PATCH_FUNC(Bad.Obj, a, b);", "invalid object name 'Bad.Obj'",
+		  "bad object" },
 		{ "KLPB_PATCH_FUNC(a2345678901234567890123456789012345678901234567890123456, f, g);",
 		  "longer than 55", "object name too long" },
-		{ "KLPB_PATCH_FUNC_POS(vmlinux, f, two, g);", "position 'two' of 'f' is not a number",
-		  "non-numeric sympos" },
+		{ "KLPB_PATCH_FUNC_POS(vmlinux, f, two, g);",
+		  "position 'two' of 'f' is not a number", "non-numeric sympos" },
 		{ "KLPB_PATCH_FUNC(vmlinux, f, 9g);", "replacement '9g' is not a C identifier",
 		  "bad replacement" },
 		{ "KLPB_PATCH_FUNC(vmlinux, f, g);\nKLPB_PATCH_FUNC(vmlinux, f, h);",
@@ -100,7 +101,8 @@ static void test_bad(void)
 		  "already replaced", "sympos 0 and 2 of one name contradict" },
 		{ "KLPB_OBJECT_CALLBACKS(m, a, b, c, d);\nKLPB_OBJECT_CALLBACKS(m, a, b, c, d);",
 		  "a second KLPB_OBJECT_CALLBACKS for 'm'", "two callbacks for one object" },
-		{ "KLPB_SYMBOL(vmlinux, x);", "'KLPB_SYMBOL' takes 2 plain names (object, symbol, then its type)",
+		{ "KLPB_SYMBOL(vmlinux, x);",
+		  "'KLPB_SYMBOL' takes 2 plain names (object, symbol, then its type)",
 		  "a symbol without a type" },
 		{ "KLPB_SYMBOL(vmlinux, x, );", "'KLPB_SYMBOL' needs a type after the symbol",
 		  "an empty type" },

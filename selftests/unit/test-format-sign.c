@@ -116,7 +116,8 @@ int main(void)
 	p1 = pub_of(k1);
 	p2 = pub_of(k2);
 
-	is_int(verify(f.data, f.len, NULL, 0, &res, &err), 0, "an unsigned bundle verifies without keys");
+	is_int(verify(f.data, f.len, NULL, 0, &res, &err), 0,
+	       "an unsigned bundle verifies without keys");
 	is_int(verify(f.data, f.len, &p1, 1, &res, &err), -ENOKEY, "but not with a trusted key");
 	is_int(sign(&f, k1, &s1), 0, "sign with key 1");
 	is_int(klpb_bundle_load(s1.data, s1.len, &b, &err), 0, "load the signed bundle");
@@ -128,7 +129,8 @@ int main(void)
 	klpb_bundle_free(b);
 	is_int(verify(s1.data, s1.len, &p1, 1, &res, &err), 0, "verifies with public key 1");
 	is_int(res.status[0], KLPB_SIG_GOOD, "  good");
-	is_int(verify(s1.data, s1.len, &p2, 1, &res, &err), -ENOKEY, "key 2 alone: no trusted signature");
+	is_int(verify(s1.data, s1.len, &p2, 1, &res, &err), -ENOKEY,
+	       "key 2 alone: no trusted signature");
 	is_int(res.status[0], KLPB_SIG_UNTRUSTED, "  untrusted");
 	is_int(sign(&s1, k2, &s2), 0, "add key 2's signature");
 	is_int(sign(&s2, k1, &s3), 0, "sign with key 1 again");
@@ -151,7 +153,8 @@ int main(void)
 	memcpy(s3.data, s1.data, s1.len);
 	s3.len = s1.len;
 	flip(&s3, s3.len - 1, 0x01);
-	is_int(verify(s3.data, s3.len, &p1, 1, &res, &err), -EKEYREJECTED, "a flipped signature bit");
+	is_int(verify(s3.data, s3.len, &p1, 1, &res, &err), -EKEYREJECTED,
+	       "a flipped signature bit");
 	is_int(res.status[0], KLPB_SIG_BAD, "  bad");
 	is_int(verify(s3.data, s3.len, NULL, 0, &res, &err), 0, "  but no keys: not checked");
 	memcpy(s3.data, s1.data, s1.len);
@@ -166,7 +169,8 @@ int main(void)
 		flip(&s3, off, 0x80);
 		is_int(verify(s3.data, s3.len, &p1, 1, &res, &err), -EILSEQ,
 		       "a flipped payload bit is a digest mismatch");
-		ok(strstr(err.field, "manifest.payloads[1].sha256") != NULL, "  payload 1 (%s)", err.field);
+		ok(strstr(err.field, "manifest.payloads[1].sha256") != NULL, "  payload 1 (%s)",
+		   err.field);
 		is_int(err.offset, off - 100, "  at the payload's offset");
 	}
 	memcpy(s3.data, s1.data, s1.len);

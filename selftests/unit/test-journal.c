@@ -55,14 +55,18 @@ static void test_steps(void)
 	}
 	is_int(bad, 0, "the journal and KLPB_TEST_STOP_AT names of every step");
 	ok(!eng_stop_matches(ENG_STEP_APPLY_BEGIN, "revert-begin") &&
-	   !eng_stop_matches(ENG_STEP_REVERT_BEGIN, "begin"),
+		   !eng_stop_matches(ENG_STEP_REVERT_BEGIN, "begin"),
 	   "apply's and revert's 'begin' are two steps");
 }
 
 static void test_journal(void)
 {
-	struct journal j = { .op = ENG_OP_APPLY, .module = "klpb_seed_v2", .n_prev = 2,
-			     .check = true, .pid = 42, .started = 1700000000 };
+	struct journal j = { .op = ENG_OP_APPLY,
+			     .module = "klpb_seed_v2",
+			     .n_prev = 2,
+			     .check = true,
+			     .pid = 42,
+			     .started = 1700000000 };
 	struct journal r;
 	char path[512];
 	struct klpb_buf text = { 0 };
@@ -74,10 +78,11 @@ static void test_journal(void)
 	snprintf(path, sizeof(path), "%s/journal", sd_dir());
 	is_int(read_small_file(path, &text), 0, "the journal is a file");
 	if (text.data)
-		text.data[text.len] = '\0';	/* read_small_file() leaves room for it */
+		text.data[text.len] = '\0'; /* read_small_file() leaves room for it */
 	is_str(text.data ? (char *)text.data : "",
 	       "op=apply\nstep=begin\nmodule=klpb_seed_v2\ncheck=1\npid=42\nstarted=1700000000\n"
-	       "prev=klpb_seed_v1\nprev=other\n", "in its key=value format");
+	       "prev=klpb_seed_v1\nprev=other\n",
+	       "in its key=value format");
 	klpb_buf_free(&text);
 	is_int(journal_read(&r), 0, "read back");
 	is_str(eng_op_name(r.op), "apply", "op");
@@ -122,13 +127,14 @@ static void test_lock(void)
 	if (child == 0) {
 		int r;
 
-		close(fd);	/* a forked copy would share the lock */
+		close(fd); /* a forked copy would share the lock */
 		r = lock_take(false, &holder);
 
 		_exit(r == -EBUSY && holder == getppid() ? 0 : 1);
 	}
 	waitpid(child, &st, 0);
-	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a second taker gets -EBUSY and the holder's pid");
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "a second taker gets -EBUSY and the holder's pid");
 	child = fork();
 	if (child == 0) {
 		int r;
@@ -149,7 +155,7 @@ static void test_lock(void)
 	child = fork();
 	if (child == 0) {
 		lock_take(false, NULL);
-		_exit(0);	/* dies holding it */
+		_exit(0); /* dies holding it */
 	}
 	waitpid(child, &st, 0);
 	fd = lock_take(false, &holder);

@@ -88,16 +88,18 @@ int main(void)
 	char *s;
 
 	s = render(nested, false);
-	is_str(s, "{\"name\":\"fix\",\"version\":18446744073709551615,\"delta\":-3,"
-		  "\"replace\":true,\"none\":null,\"id\":\"00ab\",\"list\":[1,{},[]]}\n",
+	is_str(s,
+	       "{\"name\":\"fix\",\"version\":18446744073709551615,\"delta\":-3,"
+	       "\"replace\":true,\"none\":null,\"id\":\"00ab\",\"list\":[1,{},[]]}\n",
 	       "nested objects and arrays, every value type, keys in order");
 	free(s);
 
 	s = render(escapes, false);
-	is_str(s, "[\"q\\\"b\\\\n\\n\\t\\u0001\\u007f\","
-		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\","
-		  "\"bad \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\","
-		  "\"a\\u0000b\",null]\n",
+	is_str(s,
+	       "[\"q\\\"b\\\\n\\n\\t\\u0001\\u007f\","
+	       "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\","
+	       "\"bad \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\","
+	       "\"a\\u0000b\",null]\n",
 	       "escapes, valid UTF-8 kept, invalid bytes become U+FFFD, NUL escaped");
 	free(s);
 

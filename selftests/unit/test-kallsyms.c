@@ -34,7 +34,7 @@ static void align8(struct img *im)
 
 static void sym_name(int i, char *out, size_t size)
 {
-	if (i == 7)	/* a name longer than 127 tokens: two-byte length */
+	if (i == 7) /* a name longer than 127 tokens: two-byte length */
 		snprintf(out, size, "t%0200d", 7);
 	else
 		snprintf(out, size, "%cfunc_%d", i % 5 ? 't' : 'T', i % 1000);
@@ -54,7 +54,7 @@ static void build(struct img *im, bool big_prefix)
 	im->buf = calloc(1, 1 << 20);
 	im->len = 0;
 	for (int i = 0; i < (big_prefix ? 5000 : 64); i++)
-		put32(im, 0x12345678u * (uint32_t)i);	/* unrelated data first */
+		put32(im, 0x12345678u * (uint32_t)i); /* unrelated data first */
 	align8(im);
 	put32(im, NSYMS);
 	put32(im, 0);
@@ -134,14 +134,15 @@ int main(void)
 	is_int(kallsyms_foreach(im.buf, im.len, stop_at_ten, &calls), -ECANCELED,
 	       "a callback error stops the walk and is returned");
 
-	im.buf[im.len - 4 - 512 + 2 * 'f'] ^= 0x01;	/* corrupt token_index['f'] */
+	im.buf[im.len - 4 - 512 + 2 * 'f'] ^= 0x01; /* corrupt token_index['f'] */
 	is_int(kallsyms_foreach(im.buf, im.len, check_sym, &s), -ENOENT,
 	       "a corrupt token index: no tables found");
 	free(im.buf);
 
 	memset(&s, 0, sizeof(s));
 	build(&im, true);
-	is_int(kallsyms_foreach(im.buf, im.len, check_sym, &s), NSYMS, "found after 20 KiB of other data");
+	is_int(kallsyms_foreach(im.buf, im.len, check_sym, &s), NSYMS,
+	       "found after 20 KiB of other data");
 	/* markers[1] (12 markers, then the 520-byte table and the index) */
 	im.buf[im.len - 4 - 512 - 520 - 48 + 4] ^= 0x10;
 	is_int(kallsyms_foreach(im.buf, im.len, check_sym, &s), -ENOENT,

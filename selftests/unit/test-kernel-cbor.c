@@ -27,15 +27,17 @@ static int check(const void *buf, size_t len)
 	return klpb_cbor_check(&c);
 }
 
-#define ACCEPT(desc, ...) do {						\
-	static const u8 b_[] = { __VA_ARGS__ };				\
-	is_int(check(b_, sizeof(b_)), 0, "accepts " desc);		\
-} while (0)
+#define ACCEPT(desc, ...)                                          \
+	do {                                                       \
+		static const u8 b_[] = { __VA_ARGS__ };            \
+		is_int(check(b_, sizeof(b_)), 0, "accepts " desc); \
+	} while (0)
 
-#define REJECT(desc, ...) do {						\
-	static const u8 b_[] = { __VA_ARGS__ };				\
-	is_int(check(b_, sizeof(b_)), -EBADMSG, "rejects " desc);	\
-} while (0)
+#define REJECT(desc, ...)                                                 \
+	do {                                                              \
+		static const u8 b_[] = { __VA_ARGS__ };                   \
+		is_int(check(b_, sizeof(b_)), -EBADMSG, "rejects " desc); \
+	} while (0)
 
 static void test_items(void)
 {
@@ -107,9 +109,15 @@ static void test_core(void)
 		{ "6.1.0-56-amd64", { 2 }, "klpb_fix", tobjs, 1 },
 	};
 	struct klpb_core core = {
-		.name = "fix", .version = 3, .description = "d\xc3\xa9j\xc3\xa0", .replace = true,
+		.name = "fix",
+		.version = 3,
+		.description = "d\xc3\xa9j\xc3\xa0",
+		.replace = true,
 		.provenance = { .tool_version = "test" },
-		.targets = targets, .n_targets = 1, .objects = objs, .n_objects = 1,
+		.targets = targets,
+		.n_targets = 1,
+		.objects = objs,
+		.n_objects = 1,
 	};
 	struct klpb_buf out = { 0 };
 	struct klpb_error err = { 0 };

@@ -112,7 +112,8 @@ static void test_patches(void)
 
 	is_int(n, 2, "two live patches");
 	is_str(p[0].name, "klpb_seed_v1", "sorted");
-	ok(p[0].enabled == 1 && p[0].transition == 1 && p[1].transition == 0, "enabled, transition");
+	ok(p[0].enabled == 1 && p[0].transition == 1 && p[1].transition == 0,
+	   "enabled, transition");
 	free(p);
 	is_int(lp_transition_patch(name, sizeof(name)), 1, "a transition is in progress");
 	is_str(name, "klpb_seed_v1", "and which patch");
@@ -138,15 +139,18 @@ static void test_bundles(void)
 
 	is_int(n, 2, "two loaded bundles");
 	is_str(b[0].module, "klpb_old_v1", "sorted by module");
-	ok(!lp_bundle_active(&b[0]) && b[0].enabled == -1, "a bundle without a livepatch dir is not active");
+	ok(!lp_bundle_active(&b[0]) && b[0].enabled == -1,
+	   "a bundle without a livepatch dir is not active");
 	is_str(b[1].name, "seed", "name");
-	ok(b[1].version == 1 && b[1].replace && lp_bundle_active(&b[1]), "version, replace, active");
+	ok(b[1].version == 1 && b[1].replace && lp_bundle_active(&b[1]),
+	   "version, replace, active");
 	is_str(b[1].lineage, "00112233445566778899aabbccddeeff", "lineage");
 	ok(b[1].core == NULL && b[1].manifest_len == 8, "an undecodable manifest: raw bytes only");
 	is_int(b[1].n_objects, 2, "two objects");
 	is_str(b[1].objects[0].name, "klpb_example_m", "object name");
 	is_str(b[1].objects[0].state, "pending", "object state");
-	is_str(b[1].objects[0].build_id, "d67aad895c13da08e4450d20ee6d23e97e4badda", "object build-id");
+	is_str(b[1].objects[0].build_id, "d67aad895c13da08e4450d20ee6d23e97e4badda",
+	       "object build-id");
 	lp_bundles_free(b, n);
 }
 

@@ -46,7 +46,8 @@ int main(void)
 	ok(strstr(out, "ok 1 - first\nok 2 - last\n1..2\n") != NULL, "numbered lines, plan last");
 
 	for (size_t i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
-		is_int(run_sample(fails[i], out, sizeof(out)), 1, "%s makes the run fail", fails[i]);
+		is_int(run_sample(fails[i], out, sizeof(out)), 1, "%s makes the run fail",
+		       fails[i]);
 		ok(strstr(out, "not ok 2 - ") && strstr(out, "#   failed at "),
 		   "%s prints 'not ok' and where", fails[i]);
 	}
@@ -56,7 +57,8 @@ int main(void)
 	ok(strstr(out, "ok 2 - a skipped check # SKIP no reason\n") && !strstr(out, "not ok"),
 	   "a skip is 'ok N - desc # SKIP reason'");
 
-	is_int(run_sample("plan-short", out, sizeof(out)), 1, "running fewer tests than planned fails");
+	is_int(run_sample("plan-short", out, sizeof(out)), 1,
+	       "running fewer tests than planned fails");
 	ok(strncmp(out, "1..3\n", 5) == 0, "an explicit plan comes first");
 	return done_testing();
 }

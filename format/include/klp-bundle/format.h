@@ -66,7 +66,7 @@ void klpb_buf_free(struct klpb_buf *buf);
  * "manifest.core.targets[0].vmlinux_build_id".
  */
 struct klpb_error {
-	int code;			/* the negative errno also returned */
+	int code; /* the negative errno also returned */
 	bool has_offset;
 	size_t offset;
 	char field[128];
@@ -84,28 +84,28 @@ const char *klpb_compression_name(enum klpb_compression c);
 
 /* ---- the core: what the transaction is (embedded in the module) ---- */
 
-struct klpb_dep {			/* requires / conflicts entry */
+struct klpb_dep { /* requires / conflicts entry */
 	const char *name;
-	uint64_t min_version;		/* inclusive */
+	uint64_t min_version; /* inclusive */
 	bool has_max;
-	uint64_t max_version;		/* inclusive; unbounded when !has_max */
+	uint64_t max_version; /* inclusive; unbounded when !has_max */
 };
 
 struct klpb_source_digest {
-	const char *name;		/* relative path */
+	const char *name; /* relative path */
 	uint8_t sha256[KLPB_SHA256_LEN];
 };
 
 struct klpb_provenance {
 	const char *tool_version;
-	uint64_t created;		/* seconds since the epoch (SOURCE_DATE_EPOCH) */
+	uint64_t created; /* seconds since the epoch (SOURCE_DATE_EPOCH) */
 	const struct klpb_source_digest *sources;
 	size_t n_sources;
-	const char *const *cves;	/* "CVE-2024-1234" */
+	const char *const *cves; /* "CVE-2024-1234" */
 	size_t n_cves;
 };
 
-struct klpb_target_object {		/* a patched module as built against */
+struct klpb_target_object { /* a patched module as built against */
 	const char *name;
 	uint8_t build_id[KLPB_BUILD_ID_LEN];
 };
@@ -113,7 +113,7 @@ struct klpb_target_object {		/* a patched module as built against */
 struct klpb_target {
 	const char *kernel_release;
 	uint8_t vmlinux_build_id[KLPB_BUILD_ID_LEN];
-	const char *module_name;	/* the livepatch module's name */
+	const char *module_name; /* the livepatch module's name */
 	const struct klpb_target_object *objects;
 	size_t n_objects;
 };
@@ -130,15 +130,15 @@ struct klpb_symref {
 };
 
 struct klpb_object {
-	const char *name;		/* "vmlinux" or a module name */
+	const char *name; /* "vmlinux" or a module name */
 	const struct klpb_func *funcs;
 	size_t n_funcs;
 	const struct klpb_symref *symbols;
 	size_t n_symbols;
 };
 
-struct klpb_state {			/* struct klp_state */
-	uint64_t id;			/* != 0 */
+struct klpb_state { /* struct klp_state */
+	uint64_t id; /* != 0 */
 	uint64_t version;
 };
 
@@ -147,7 +147,7 @@ struct klpb_core {
 	uint64_t version;
 	uint8_t lineage[KLPB_LINEAGE_LEN];
 	const char *description;
-	bool replace;			/* true: cumulative (klp replace); false: stacked */
+	bool replace; /* true: cumulative (klp replace); false: stacked */
 	const struct klpb_dep *requires;
 	size_t n_requires;
 	const struct klpb_dep *conflicts;
@@ -164,16 +164,16 @@ struct klpb_core {
 /* ---- the manifest: version, core, payload descriptors (signed) ---- */
 
 struct klpb_payload_desc {
-	uint64_t target;		/* index into core.targets */
+	uint64_t target; /* index into core.targets */
 	enum klpb_compression compression;
-	uint64_t compressed_size;	/* bytes stored in the file */
-	uint64_t size;			/* bytes of the module */
-	uint8_t sha256[KLPB_SHA256_LEN];	/* of the (uncompressed) module */
+	uint64_t compressed_size; /* bytes stored in the file */
+	uint64_t size; /* bytes of the module */
+	uint8_t sha256[KLPB_SHA256_LEN]; /* of the (uncompressed) module */
 };
 
 struct klpb_signature {
-	uint8_t kid[KLPB_KID_LEN];	/* SHA-256 of the raw Ed25519 public key */
-	struct klpb_bytes protected_hdr;	/* the exact protected header bytes */
+	uint8_t kid[KLPB_KID_LEN]; /* SHA-256 of the raw Ed25519 public key */
+	struct klpb_bytes protected_hdr; /* the exact protected header bytes */
 	uint8_t sig[KLPB_SIG_LEN];
 };
 
@@ -184,18 +184,18 @@ struct klpb_signature {
  * callers except through the functions below.
  */
 struct klpb_bundle {
-	unsigned int major, minor;	/* format version of the file */
-	const uint8_t *file;		/* the whole file: magic first */
+	unsigned int major, minor; /* format version of the file */
+	const uint8_t *file; /* the whole file: magic first */
 	size_t file_len;
-	struct klpb_bytes manifest;	/* the exact signed bytes */
-	struct klpb_bytes core_bytes;	/* the exact core bytes */
+	struct klpb_bytes manifest; /* the exact signed bytes */
+	struct klpb_bytes core_bytes; /* the exact core bytes */
 	struct klpb_core core;
 	const struct klpb_payload_desc *payloads;
 	size_t n_payloads;
-	const struct klpb_bytes *payload_data;	/* n_payloads, compressed */
-	const struct klpb_bytes *sources;	/* NULL or core.provenance.n_sources */
+	const struct klpb_bytes *payload_data; /* n_payloads, compressed */
+	const struct klpb_bytes *sources; /* NULL or core.provenance.n_sources */
 	size_t n_sources;
-	const struct klpb_signature *sigs;	/* sorted by kid, unique */
+	const struct klpb_signature *sigs; /* sorted by kid, unique */
 	size_t n_sigs;
 	struct klpb_bundle_priv *priv;
 };
@@ -212,26 +212,25 @@ struct klpb_bundle {
  * digest and no signature (see klpb_bundle_verify()).  Allocates nothing
  * before the strict validator accepted the bytes.
  */
-int klpb_bundle_load(const void *buf, size_t len, struct klpb_bundle **out,
-		     struct klpb_error *err);
+int klpb_bundle_load(const void *buf, size_t len, struct klpb_bundle **out, struct klpb_error *err);
 
 void klpb_bundle_free(struct klpb_bundle *b);
 
 /* ---- building and writing ---- */
 
-struct klpb_module_input {		/* one per core.targets[i] */
-	const void *data;		/* [borrow] the .ko */
+struct klpb_module_input { /* one per core.targets[i] */
+	const void *data; /* [borrow] the .ko */
 	size_t len;
-	enum klpb_compression compression;	/* ZSTD: stored uncompressed (NONE)
+	enum klpb_compression compression; /* ZSTD: stored uncompressed (NONE)
 						 * when zstd would not shrink it */
 };
 
 struct klpb_build_input {
-	const struct klpb_core *core;		/* [borrow] */
-	const struct klpb_module_input *modules;	/* [borrow] core->n_targets */
-	const struct klpb_bytes *sources;	/* [borrow] NULL, or core->provenance.n_sources;
+	const struct klpb_core *core; /* [borrow] */
+	const struct klpb_module_input *modules; /* [borrow] core->n_targets */
+	const struct klpb_bytes *sources; /* [borrow] NULL, or core->provenance.n_sources;
 						 * each must match its digest */
-	int zstd_level;				/* 0: the default (19) */
+	int zstd_level; /* 0: the default (19) */
 };
 
 /*
@@ -284,15 +283,15 @@ int klpb_signature_verify(const struct klpb_bundle *b, size_t i, const struct kl
 			  struct klpb_error *err);
 
 enum klpb_sig_status {
-	KLPB_SIG_UNCHECKED = 0,		/* no keys were given */
-	KLPB_SIG_UNTRUSTED,		/* no given key has this kid */
-	KLPB_SIG_GOOD,			/* verified with a trusted key */
-	KLPB_SIG_BAD,			/* a trusted key's signature fails */
+	KLPB_SIG_UNCHECKED = 0, /* no keys were given */
+	KLPB_SIG_UNTRUSTED, /* no given key has this kid */
+	KLPB_SIG_GOOD, /* verified with a trusted key */
+	KLPB_SIG_BAD, /* a trusted key's signature fails */
 };
 const char *klpb_sig_status_name(enum klpb_sig_status s);
 
 struct klpb_verify_result {
-	enum klpb_sig_status status[KLPB_MAX_SIGNATURES];	/* per b->sigs[i] */
+	enum klpb_sig_status status[KLPB_MAX_SIGNATURES]; /* per b->sigs[i] */
 	size_t n_good;
 	bool keys_given;
 };
