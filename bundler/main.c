@@ -237,6 +237,8 @@ int main(int argc, char **argv)
 	} else {
 		rc = run_command(&ctx, cmd, argc - optind, argv + optind);
 	}
+	if (rc < 0 && !ctx.reported) /* e.g. ENOMEM, which the layers return unreported */
+		p_err(&ctx, rc, "%s", strerror(-rc));
 	if (rc < 0 && ctx.json)
 		print_json_error(&ctx, rc);
 	free(ctx.err_msg);

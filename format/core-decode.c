@@ -11,9 +11,6 @@
 #include "format-internal.h"
 #include "klp-bundle/core-decode.h"
 
-int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
-		struct klpb_error *err);
-
 struct core_owned {
 	struct klpb_core core; /* first: klpb_core_free() casts back */
 	struct arena *arena;

@@ -1273,15 +1273,12 @@ void klpb_bundle_free(struct klpb_bundle *b)
 }
 
 /* For the signer: the arena of @b. */
-struct arena *bundle_arena(struct klpb_bundle *b);
 struct arena *bundle_arena(struct klpb_bundle *b)
 {
 	return b->priv->arena;
 }
 
 /* Decode and check a core on its own (the encoder's check); for format/ only. */
-int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
-		struct klpb_error *err);
 int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
 		struct klpb_error *err)
 {

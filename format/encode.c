@@ -24,9 +24,6 @@
 			return _rc; \
 	} while (0)
 
-int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
-		struct klpb_error *err);
-
 void klpb_sha256(const void *data, size_t len, uint8_t md[KLPB_SHA256_LEN])
 {
 	SHA256(data, len, md);

@@ -38,6 +38,12 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t n, size_t size);
 char *arena_strndup(struct arena *a, const void *s, size_t n);
 
+/* The arena that owns @b's decoded fields (decode.c), for the signer. */
+struct arena *bundle_arena(struct klpb_bundle *b);
+/* Decode and check a core on its own (decode.c): the encoder's check, klpb_core_decode(). */
+int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
+		struct klpb_error *err);
+
 /* ---- deterministic CBOR writer (libcbor encoding.h heads) ---- */
 
 int buf_reserve(struct klpb_buf *b, size_t n);

@@ -21,8 +21,6 @@ struct klpb_key {
 	uint8_t kid[KLPB_KID_LEN];
 };
 
-struct arena *bundle_arena(struct klpb_bundle *b);
-
 static int key_wrap(EVP_PKEY *pkey, bool private_key, struct klpb_key **out)
 {
 	uint8_t raw[32];

@@ -64,38 +64,41 @@ static int write_module(struct klpb_ctx *ctx, const char *file, const struct klp
 {
 	struct klpb_error ferr = { 0 };
 	struct klpb_buf ko = { 0 };
-	int err = klpb_payload_extract(b, i, &ko, &ferr);
+	int rc = klpb_payload_extract(b, i, &ko, &ferr);
 
-	if (err)
-		return report_format_error(ctx, file, err, &ferr);
-	err = write_file_atomic(out, ko.data, ko.len, 0644, false);
-	if (err)
-		p_err(ctx, err, "cannot write '%s': %s", out, strerror(-err));
+	if (rc)
+		return report_format_error(ctx, file, rc, &ferr);
+	rc = write_file_atomic(out, ko.data, ko.len, 0644, false);
+	if (rc)
+		p_err(ctx, rc, "cannot write '%s': %s", out, strerror(-rc));
 	klpb_buf_free(&ko);
-	return err;
+	return rc;
 }
 
 static int write_sources(struct klpb_ctx *ctx, const struct klpb_bundle *b, const char *dir)
 {
-	char path[4096];
-	int err;
+	int rc;
 
 	if (!b->sources) {
 		p_err(ctx, -ENODATA, "the bundle has no embedded sources");
 		return -ENODATA;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		err = -errno;
-		p_err(ctx, err, "cannot create '%s': %s", dir, strerror(-err));
-		return err;
+		rc = -errno;
+		p_err(ctx, rc, "cannot create '%s': %s", dir, strerror(-rc));
+		return rc;
 	}
 	for (size_t i = 0; i < b->n_sources; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, b->core.provenance.sources[i].name);
-		err = write_file_atomic(path, b->sources[i].data, b->sources[i].len, 0644, true);
-		if (err) {
-			p_err(ctx, err, "cannot write '%s': %s", path, strerror(-err));
-			return err;
-		}
+		char *path;
+
+		if (asprintf(&path, "%s/%s", dir, b->core.provenance.sources[i].name) < 0)
+			return -ENOMEM;
+		rc = write_file_atomic(path, b->sources[i].data, b->sources[i].len, 0644, true);
+		if (rc)
+			p_err(ctx, rc, "cannot write '%s': %s", path, strerror(-rc));
+		free(path);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -116,7 +119,7 @@ int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 	long target = -1;
 	size_t payload = 0;
 	char *end;
-	int c, err;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "k:t:o:s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -144,20 +147,20 @@ int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc || (!out && !srcdir))
 		return usage_err(ctx, "extract needs one FILE and -o OUT.ko and/or -s DIR");
-	err = open_bundle(ctx, argv[optind], &m, &b);
-	if (err)
-		return err;
-	err = klpb_bundle_verify(b, NULL, 0, &res, &ferr);
-	if (err)
-		report_format_error(ctx, argv[optind], err, &ferr);
-	if (!err && out)
-		err = pick_payload(ctx, b, release, target, &payload);
-	if (!err && out)
-		err = write_module(ctx, argv[optind], b, payload, out);
-	if (!err && srcdir)
-		err = write_sources(ctx, b, srcdir);
+	rc = open_bundle(ctx, argv[optind], &m, &b);
+	if (rc)
+		return rc;
+	rc = klpb_bundle_verify(b, NULL, 0, &res, &ferr);
+	if (rc)
+		report_format_error(ctx, argv[optind], rc, &ferr);
+	if (!rc && out)
+		rc = pick_payload(ctx, b, release, target, &payload);
+	if (!rc && out)
+		rc = write_module(ctx, argv[optind], b, payload, out);
+	if (!rc && srcdir)
+		rc = write_sources(ctx, b, srcdir);
 
-	if (!err && ctx->json) {
+	if (!rc && ctx->json) {
 		jw_start_object(ctx->jw);
 		if (out) {
 			jw_string_field(ctx->jw, "module", out);
@@ -173,5 +176,5 @@ int cmd_extract(struct klpb_ctx *ctx, int argc, char **argv)
 	}
 	klpb_bundle_free(b);
 	unmap_file(&m);
-	return err;
+	return rc;
 }

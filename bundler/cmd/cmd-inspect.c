@@ -85,9 +85,9 @@ static void print_provenance(const struct klpb_bundle *b)
  */
 static const char *payload_sig(const struct klpb_bundle *b, size_t i, struct module_sig *sig)
 {
-	struct klpb_error err = { 0 };
+	struct klpb_error ferr = { 0 };
 	struct klpb_buf ko = { 0 };
-	int rc = klpb_payload_extract(b, i, &ko, &err);
+	int rc = klpb_payload_extract(b, i, &ko, &ferr);
 
 	if (!rc)
 		rc = module_sig_read(ko.data, ko.len, sig);

@@ -26,7 +26,7 @@ static const char sign_usage[] =
 
 static int sign_file(struct klpb_ctx *ctx, const char *in, const char *out, struct klpb_key *k)
 {
-	struct klpb_error err = { 0 };
+	struct klpb_error ferr = { 0 };
 	struct klpb_bundle *b = NULL;
 	struct klpb_buf buf = { 0 };
 	struct mapped_file m;
@@ -35,11 +35,11 @@ static int sign_file(struct klpb_ctx *ctx, const char *in, const char *out, stru
 
 	if (rc < 0)
 		return rc;
-	rc = klpb_bundle_sign(b, k, &err);
+	rc = klpb_bundle_sign(b, k, &ferr);
 	if (rc == 0)
-		rc = klpb_bundle_write(b, &buf, &err);
+		rc = klpb_bundle_write(b, &buf, &ferr);
 	if (rc < 0) {
-		report_format_error(ctx, in, rc, &err);
+		report_format_error(ctx, in, rc, &ferr);
 		goto out;
 	}
 	rc = write_file_atomic(out, buf.data, buf.len, 0644, false);

@@ -68,18 +68,18 @@ static void report_json(struct json_writer *jw, const char *path, const struct k
 static int verify_one(struct klpb_ctx *ctx, const char *path, struct klpb_key **keys, size_t n)
 {
 	struct klpb_verify_result res;
-	struct klpb_error err = { 0 };
+	struct klpb_error ferr = { 0 };
 	struct klpb_bundle *b = NULL;
 	struct mapped_file m;
 	int rc = open_bundle(ctx, path, &m, &b);
 
 	if (rc < 0)
 		return rc;
-	rc = klpb_bundle_verify(b, keys, n, &res, &err);
+	rc = klpb_bundle_verify(b, keys, n, &res, &ferr);
 	if (!ctx->json)
 		report_plain(ctx, path, b, &res, rc);
 	if (rc < 0)
-		report_format_error(ctx, path, rc, &err);
+		report_format_error(ctx, path, rc, &ferr);
 	else if (ctx->json)
 		report_json(ctx->jw, path, b, &res);
 	klpb_bundle_free(b);

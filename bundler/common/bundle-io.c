@@ -54,30 +54,30 @@ void unmap_file(struct mapped_file *m)
 }
 
 int report_format_error(struct klpb_ctx *ctx, const char *path, int rc,
-			const struct klpb_error *err)
+			const struct klpb_error *ferr)
 {
 	char msg[512];
 
-	if (err->code == 0 || err->code != rc) {
+	if (ferr->code == 0 || ferr->code != rc) {
 		p_err(ctx, rc, "'%s': %s", path, strerror(-rc));
 		return rc;
 	}
-	p_err(ctx, rc, "'%s': %s", path, klpb_error_str(err, msg, sizeof(msg)));
+	p_err(ctx, rc, "'%s': %s", path, klpb_error_str(ferr, msg, sizeof(msg)));
 	return rc;
 }
 
 int open_bundle(struct klpb_ctx *ctx, const char *path, struct mapped_file *m,
 		struct klpb_bundle **b)
 {
-	struct klpb_error err = { 0 };
+	struct klpb_error ferr = { 0 };
 	int rc = map_file(ctx, path, m);
 
 	if (rc < 0)
 		return rc;
-	rc = klpb_bundle_load(m->data, m->len, b, &err);
+	rc = klpb_bundle_load(m->data, m->len, b, &ferr);
 	if (rc < 0) {
 		unmap_file(m);
-		return report_format_error(ctx, path, rc, &err);
+		return report_format_error(ctx, path, rc, &ferr);
 	}
 	return 0;
 }

@@ -25,6 +25,7 @@ struct klpb_ctx {
 	bool usage_error; /* the failure was a usage error (exit 2) */
 	int err; /* JSON mode: first error reported (negative errno) */
 	char *err_msg; /* JSON mode: its message */
+	bool reported; /* an error was reported (main() reports one nobody did) */
 };
 
 /* Messages to the user: "klp-bundle: error: ...", on stderr (JSON mode: into the document). */

@@ -12,6 +12,8 @@ static void vreport(struct klpb_ctx *ctx, int err, const char *level, const char
 
 static void vreport(struct klpb_ctx *ctx, int err, const char *level, const char *fmt, va_list ap)
 {
+	if (err)
+		ctx->reported = true;
 	if (ctx->json) {
 		if (ctx->err_msg || err == 0)
 			return;

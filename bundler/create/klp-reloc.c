@@ -386,14 +386,14 @@ static int read_back(int fd, struct klpb_buf *out)
 {
 	uint8_t *p;
 	size_t len;
-	int err;
+	int rc;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
-	err = read_fd_capped(fd, READ_FILE_MAX, &p, &len);
-	if (!err)
+	rc = read_fd_capped(fd, READ_FILE_MAX, &p, &len);
+	if (!rc)
 		buf_adopt(out, p, len);
-	return err;
+	return rc;
 }
 
 /* Write the grown tables and the new sections back into the module. */

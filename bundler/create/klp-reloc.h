@@ -2,7 +2,7 @@
 /*
  * klp-reloc.h - turn a transaction module's KLPB_SYMBOL slots into the
  * kernel's livepatch relocations (Documentation/livepatch/module-elf-format
- * in the kernel; ../shared notes §4), after kbuild linked it:
+ * in the kernel), after kbuild linked it:
  *
  *   - one symbol ".klp.sym.<obj>.<name>,<pos>" per referenced symbol,
  *     st_shndx = SHN_LIVEPATCH, appended to .symtab;

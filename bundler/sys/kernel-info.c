@@ -61,7 +61,7 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id)
 {
 	Elf_Scn *scn = NULL;
 	Elf *elf;
-	int err = -ENOENT;
+	int rc = -ENOENT;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
@@ -72,7 +72,7 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id)
 		elf_end(elf);
 		return -EBADMSG;
 	}
-	while (err == -ENOENT && (scn = elf_nextscn(elf, scn))) {
+	while (rc == -ENOENT && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
 		Elf_Data *data;
 
@@ -80,10 +80,10 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id)
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (data && data->d_buf)
-			err = notes_build_id(data->d_buf, data->d_size, id);
+			rc = notes_build_id(data->d_buf, data->d_size, id);
 	}
 	elf_end(elf);
-	return err;
+	return rc;
 }
 
 /* Grow *@out to hold at least @need bytes. */
@@ -109,7 +109,7 @@ static int unxz(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len
 	lzma_stream strm = LZMA_STREAM_INIT;
 	size_t cap = 0;
 	lzma_ret ret;
-	int err = 0;
+	int rc = 0;
 
 	*out = NULL;
 	if (lzma_stream_decoder(&strm, DECOMPRESSED_MAX, 0) != LZMA_OK)
@@ -118,23 +118,23 @@ static int unxz(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len
 	strm.avail_in = in_len;
 	do {
 		if (strm.avail_out == 0) {
-			err = grow(out, &cap, cap + 1);
-			if (err)
+			rc = grow(out, &cap, cap + 1);
+			if (rc)
 				break;
 			strm.next_out = *out + strm.total_out;
 			strm.avail_out = cap - strm.total_out;
 		}
 		ret = lzma_code(&strm, LZMA_FINISH);
 	} while (ret == LZMA_OK);
-	if (!err && ret != LZMA_STREAM_END)
-		err = ret == LZMA_MEM_ERROR ? -ENOMEM : -EBADMSG;
+	if (!rc && ret != LZMA_STREAM_END)
+		rc = ret == LZMA_MEM_ERROR ? -ENOMEM : -EBADMSG;
 	*out_len = strm.total_out;
 	lzma_end(&strm);
-	if (err) {
+	if (rc) {
 		free(*out);
 		*out = NULL;
 	}
-	return err;
+	return rc;
 }
 
 static int unzstd(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len)
@@ -142,7 +142,7 @@ static int unzstd(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_l
 	ZSTD_DStream *ds = ZSTD_createDStream();
 	ZSTD_inBuffer ib = { in, in_len, 0 };
 	size_t cap = 0, ret = 1;
-	int err = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*out_len = 0;
@@ -152,24 +152,24 @@ static int unzstd(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_l
 		ZSTD_outBuffer ob;
 
 		if (*out_len == cap) {
-			err = grow(out, &cap, cap + 1);
-			if (err)
+			rc = grow(out, &cap, cap + 1);
+			if (rc)
 				break;
 		}
 		ob = (ZSTD_outBuffer){ *out, cap, *out_len };
 		ret = ZSTD_decompressStream(ds, &ob, &ib);
 		*out_len = ob.pos;
 		if (ZSTD_isError(ret) || (ret != 0 && ib.pos == ib.size && ob.pos < ob.size)) {
-			err = -EBADMSG;
+			rc = -EBADMSG;
 			break;
 		}
 	}
 	ZSTD_freeDStream(ds);
-	if (err) {
+	if (rc) {
 		free(*out);
 		*out = NULL;
 	}
-	return err;
+	return rc;
 }
 
 /* Decompress @in by its magic: xz or zstd.  -EPROTONOSUPPORT otherwise. */
@@ -220,59 +220,59 @@ int kernel_image_load(const char *path, uint8_t **elf, size_t *elf_len)
 	const uint8_t *payload;
 	uint8_t *buf;
 	size_t len, plen;
-	int err;
+	int rc;
 
-	err = read_file(path, &buf, &len);
-	if (err)
-		return err;
+	rc = read_file(path, &buf, &len);
+	if (rc)
+		return rc;
 	if (is_elf(buf, len)) {
 		*elf = buf;
 		*elf_len = len;
 		return 0;
 	}
-	err = bzimage_payload(buf, len, &payload, &plen);
-	if (!err)
-		err = decompress(payload, plen, elf, elf_len);
+	rc = bzimage_payload(buf, len, &payload, &plen);
+	if (!rc)
+		rc = decompress(payload, plen, elf, elf_len);
 	free(buf);
-	if (!err && !is_elf(*elf, *elf_len)) {
+	if (!rc && !is_elf(*elf, *elf_len)) {
 		free(*elf);
-		err = -EBADMSG;
+		rc = -EBADMSG;
 	}
-	return err;
+	return rc;
 }
 
 int kernel_image_build_id(const char *path, struct build_id *id)
 {
 	uint8_t *elf;
 	size_t len;
-	int err;
+	int rc;
 
-	err = kernel_image_load(path, &elf, &len);
-	if (err)
-		return err;
-	err = elf_build_id(elf, len, id);
+	rc = kernel_image_load(path, &elf, &len);
+	if (rc)
+		return rc;
+	rc = elf_build_id(elf, len, id);
 	free(elf);
-	return err;
+	return rc;
 }
 
 int read_elf_file(const char *path, uint8_t **buf, size_t *len)
 {
 	uint8_t *raw, *plain;
 	size_t raw_len;
-	int err;
+	int rc;
 
-	err = read_file(path, &raw, &raw_len);
-	if (err)
-		return err;
+	rc = read_file(path, &raw, &raw_len);
+	if (rc)
+		return rc;
 	if (is_elf(raw, raw_len)) {
 		*buf = raw;
 		*len = raw_len;
 		return 0;
 	}
-	err = decompress(raw, raw_len, &plain, len);
+	rc = decompress(raw, raw_len, &plain, len);
 	free(raw);
-	if (err)
-		return err == -EPROTONOSUPPORT ? -EBADMSG : err;
+	if (rc)
+		return rc == -EPROTONOSUPPORT ? -EBADMSG : rc;
 	if (!is_elf(plain, *len)) {
 		free(plain);
 		return -EBADMSG;
@@ -285,14 +285,14 @@ int file_build_id(const char *path, struct build_id *id)
 {
 	uint8_t *buf;
 	size_t len;
-	int err;
+	int rc;
 
-	err = read_elf_file(path, &buf, &len);
-	if (err)
-		return err;
-	err = elf_build_id(buf, len, id);
+	rc = read_elf_file(path, &buf, &len);
+	if (rc)
+		return rc;
+	rc = elf_build_id(buf, len, id);
 	free(buf);
-	return err;
+	return rc;
 }
 
 int module_path(const char *release, const char *name, char **path)
@@ -301,7 +301,7 @@ int module_path(const char *release, const char *name, char **path)
 	struct kmod_ctx *ctx;
 	const char *p;
 	char *dir;
-	int err;
+	int rc;
 
 	if (asprintf(&dir, "/lib/modules/%s", release) < 0)
 		return -ENOMEM;
@@ -310,18 +310,18 @@ int module_path(const char *release, const char *name, char **path)
 	if (!ctx)
 		return -ENOMEM;
 	kmod_set_log_priority(ctx, 0);
-	err = kmod_module_new_from_name(ctx, name, &mod);
-	if (err < 0)
+	rc = kmod_module_new_from_name(ctx, name, &mod);
+	if (rc < 0)
 		goto out;
 	p = kmod_module_get_path(mod);
 	if (!p) {
-		err = -ENOENT;
+		rc = -ENOENT;
 		goto out;
 	}
 	*path = strdup(p);
-	err = *path ? 0 : -ENOMEM;
+	rc = *path ? 0 : -ENOMEM;
 out:
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return err;
+	return rc;
 }

@@ -15,22 +15,22 @@
 static int memfd_with(const void *data, size_t len, const char *name)
 {
 	char label[80];
-	int fd, err;
+	int fd, rc;
 
 	snprintf(label, sizeof(label), "klp-bundle:%s", name);
 	fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, data, len);
-	if (err < 0) {
+	rc = write_all(fd, data, len);
+	if (rc < 0) {
 		close(fd);
-		return err;
+		return rc;
 	}
 	/* nothing can change the bytes the kernel reads from now on */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		err = -errno;
+		rc = -errno;
 		close(fd);
-		return err;
+		return rc;
 	}
 	return fd;
 }

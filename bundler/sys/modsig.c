@@ -24,16 +24,16 @@ static int read_info(int fd, struct module_sig *sig)
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	char path[64];
-	int err;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
 	kmod_set_log_priority(ctx, 0);
-	err = kmod_module_new_from_path(ctx, path, &mod);
-	if (!err)
-		err = kmod_module_get_info(mod, &info) < 0 ? -EBADMSG : 0;
+	rc = kmod_module_new_from_path(ctx, path, &mod);
+	if (!rc)
+		rc = kmod_module_get_info(mod, &info) < 0 ? -EBADMSG : 0;
 	kmod_list_foreach(l, info)
 	{
 		const char *k = kmod_module_info_get_key(l), *v = kmod_module_info_get_value(l);
@@ -48,7 +48,7 @@ static int read_info(int fd, struct module_sig *sig)
 	kmod_module_info_free_list(info);
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return err;
+	return rc;
 }
 
 bool module_is_signed(const void *ko, size_t len)
@@ -60,7 +60,7 @@ bool module_is_signed(const void *ko, size_t len)
 
 int module_sig_read(const void *ko, size_t len, struct module_sig *sig)
 {
-	int fd, err;
+	int fd, rc;
 
 	memset(sig, 0, sizeof(*sig));
 	if (!module_is_signed(ko, len))
@@ -69,9 +69,9 @@ int module_sig_read(const void *ko, size_t len, struct module_sig *sig)
 	fd = memfd_create("klpb-modsig", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, ko, len);
-	if (!err)
-		err = read_info(fd, sig);
+	rc = write_all(fd, ko, len);
+	if (!rc)
+		rc = read_info(fd, sig);
 	close(fd);
-	return err;
+	return rc;
 }

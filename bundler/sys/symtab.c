@@ -125,22 +125,22 @@ int symtab_read_lines(FILE *f, struct symtab **out)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int err = 0;
+	int rc = 0;
 
 	if (!t)
 		return -ENOMEM;
-	while (!err && (n = getline(&line, &cap, f)) > 0) {
+	while (!rc && (n = getline(&line, &cap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			n--;
 		if (n < 3 || (line[0] != 'f' && line[0] != 'o') || line[1] != ' ')
-			err = -EBADMSG;
+			rc = -EBADMSG;
 		else
-			err = symtab_add(t, line + 2, (size_t)n - 2, line[0] == 'f');
+			rc = symtab_add(t, line + 2, (size_t)n - 2, line[0] == 'f');
 	}
 	free(line);
-	if (err) {
+	if (rc) {
 		symtab_free(t);
-		return err;
+		return rc;
 	}
 	return symtab_finish(t, out);
 }
