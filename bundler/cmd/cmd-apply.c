@@ -171,17 +171,10 @@ int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv)
 		case 'I':
 			installed = true;
 			break;
-		case 't':
-			c = ENG_OPT_TIMEOUT;
-			goto eng;
-		case 'w':
-			c = ENG_OPT_WAIT;
-			goto eng;
 		case 'h':
 			fputs(apply_usage, stdout);
 			return 0;
 		default:
-eng:
 			rc = eng_option(&e, c, optarg);
 			if (rc < 0)
 				return rc;

@@ -59,10 +59,10 @@ static int parse(struct engine *e, int argc, char **argv, const char *usage, con
 			*keyring = optarg;
 			continue;
 		}
-		rc = eng_option(e, c == 'w' ? ENG_OPT_WAIT : c, optarg);
+		rc = c == 't' ? 0 : eng_option(e, c, optarg);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 || c == ENG_OPT_TIMEOUT)
+		if (rc == 0)
 			return usage_err(e->ctx, "%s: bad option", argv[0]);
 	}
 	return optind;

@@ -35,10 +35,10 @@ int cmd_recover(struct klpb_ctx *ctx, int argc, char **argv)
 			fputs(recover_usage, stdout);
 			return 0;
 		}
-		rc = eng_option(&e, c == 'w' ? ENG_OPT_WAIT : c, optarg);
+		rc = c == 't' ? 0 : eng_option(&e, c, optarg);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 || c == ENG_OPT_TIMEOUT)
+		if (rc == 0)
 			return usage_err(ctx, "%s: bad option", argv[0]);
 	}
 	if (optind != argc)

@@ -64,14 +64,7 @@ int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 		case 'h':
 			fputs(revert_usage, stdout);
 			return 0;
-		case 't':
-			c = ENG_OPT_TIMEOUT;
-			goto eng;
-		case 'w':
-			c = ENG_OPT_WAIT;
-			goto eng;
 		default:
-eng:
 			rc = eng_option(&e, c, optarg);
 			if (rc < 0)
 				return rc;

@@ -33,10 +33,10 @@ int eng_option(struct engine *e, int c, const char *arg)
 	case ENG_OPT_STATE_DIR:
 		sd_set_dir(arg);
 		return 1;
-	case ENG_OPT_WAIT:
+	case 'w':
 		e->wait_lock = true;
 		return 1;
-	case ENG_OPT_TIMEOUT:
+	case 't':
 		s = strtod(arg, &end);
 		if (*end || s <= 0 || s > 86400)
 			return usage_err(e->ctx,

@@ -31,17 +31,18 @@ struct engine {
 };
 
 void eng_init(struct engine *e, struct klpb_ctx *ctx);
-/* Common options: --state-dir, --wait, --timeout; 1 if @c was one, else 0, <0 bad value. */
+/*
+ * Common options: --state-dir, -w/--wait, -t/--timeout (getopt returns 'w'
+ * and 't' for both spellings); 1 if @c was one, else 0, <0 bad value.
+ */
 int eng_option(struct engine *e, int c, const char *arg);
 #define ENG_OPT_STATE_DIR 1000
-#define ENG_OPT_WAIT 1001
-#define ENG_OPT_TIMEOUT 1002
-#define ENG_LONG_OPTS                                                \
+/* clang-format off */
+#define ENG_LONG_OPTS \
 	{ "state-dir", required_argument, NULL, ENG_OPT_STATE_DIR }, \
-		{ "wait", no_argument, NULL, ENG_OPT_WAIT },         \
-	{                                                            \
-		"timeout", required_argument, NULL, ENG_OPT_TIMEOUT  \
-	}
+	{ "wait", no_argument, NULL, 'w' }, \
+	{ "timeout", required_argument, NULL, 't' }
+/* clang-format on */
 
 /* Step 1 and 2 of every command that changes something: lock, state dir, recovery. */
 int eng_begin(struct engine *e);
