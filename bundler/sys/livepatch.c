@@ -19,6 +19,7 @@
 /* sysfs and procfs files are a few pages at most; this bounds a broken one. */
 #define ATTR_MAX ((size_t)1 << 20)
 
+static char *lp_vpath(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *lp_vpath(const char *fmt, va_list ap)
 {
 	const char *root = getenv("KLPB_SYSFS_ROOT");
@@ -43,6 +44,8 @@ char *lp_path(const char *fmt, ...)
 	return path;
 }
 
+static int vread_file(size_t max, uint8_t **buf, size_t *len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 static int vread_file(size_t max, uint8_t **buf, size_t *len, const char *fmt, va_list ap)
 {
 	char *path = lp_vpath(fmt, ap);
@@ -88,6 +91,8 @@ static int read_text(const char *path, char *buf, size_t size, bool one_line)
 	return 0;
 }
 
+static int vread_text(char *buf, size_t size, bool one_line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 static int vread_text(char *buf, size_t size, bool one_line, const char *fmt, va_list ap)
 {
 	char *path = lp_vpath(fmt, ap);
