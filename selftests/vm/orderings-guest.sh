@@ -16,9 +16,11 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
+. "$(dirname "$0")/klog.sh"
 [ -e "$S/seed-v2.klpb" ] || { echo "no seed bundles (selftests/vm/prepare)"; exit 4; }
 depth=${1:-4}
 shard=${2:-0/1}
+klog_mark "orderings-$shard"
 ops=(apply load unload replace revert)
 shopt -s nullglob
 
@@ -132,4 +134,7 @@ for ((n = ${shard%/*}; n < total; n += ${shard#*/})); do
 done
 diag "$checked of $(((total + ${shard#*/} - 1 - ${shard%/*}) / ${shard#*/})) sequences of length $depth passed (shard $shard)"
 engine_cleanup
+complaints=$(klog_check "orderings-$shard")
+ok $? "the kernel log shows no warning, bug, oops or relocation complaint"
+[ -n "$complaints" ] && diag "$complaints"
 done_testing
