@@ -235,7 +235,6 @@ static int expand_entry(const struct kallsyms *ks, size_t *off, char *out, size_
 	return 0;
 }
 
-
 static size_t align_up(size_t v)
 {
 	return (v + ALIGN - 1) & ~(size_t)(ALIGN - 1);

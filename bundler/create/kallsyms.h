@@ -17,7 +17,6 @@
  * found, or @fn's negative return.
  */
 int kallsyms_foreach(const uint8_t *img, size_t len,
-		     int (*fn)(char type, const char *name, uint64_t addr, void *data),
-		     void *data);
+		     int (*fn)(char type, const char *name, uint64_t addr, void *data), void *data);
 
 #endif

@@ -46,7 +46,8 @@ int symtab_from_map(const char *path, const char *object, struct symtab **out)
 
 		if (!addr || !type || !name || !map_line_matches(type, mod, object))
 			continue;
-		rc = symtab_add(t, name, strlen(name), symtab_type_is_func(type[0]) ? SYMTAB_FUNC : 0);
+		rc = symtab_add(t, name, strlen(name),
+				symtab_type_is_func(type[0]) ? SYMTAB_FUNC : 0);
 	}
 	free(line);
 	fclose(f);
@@ -156,13 +157,14 @@ static int rel_mcount_locs(Elf *elf, size_t mcount_ndx, struct mcount_locs *l)
 	return rc;
 }
 
-/* An image's call sites: the addresses __mcount_loc holds. */
+/* An image's call sites: the (little-endian, x86-64) addresses __mcount_loc holds. */
 static int image_mcount_locs(const uint8_t *p, size_t len, struct mcount_locs *l)
 {
 	int rc = locs_alloc(l, len / 8);
 
 	for (size_t i = 0; !rc && i < l->n; i++)
-		memcpy(&l->v[i].off, p + 8 * i, 8);
+		for (int b = 7; b >= 0; b--)
+			l->v[i].off = l->v[i].off << 8 | p[8 * i + (size_t)b];
 	return rc;
 }
 
@@ -289,12 +291,14 @@ int symtab_from_elf_file(const char *path, struct symtab **out)
 }
 
 /* The kallsyms symbols of a stripped image, in table (address) order. */
+struct ksym {
+	uint64_t addr;
+	size_t name; /* offset in ksyms.names */
+	char type;
+};
+
 struct ksyms {
-	struct ksym {
-		uint64_t addr;
-		size_t name; /* offset in names */
-		char type;
-	} *v;
+	struct ksym *v;
 	size_t n, cap;
 	char *names;
 	size_t names_len, names_cap;
@@ -356,9 +360,8 @@ static const uint8_t *image_at(Elf *elf, const uint8_t *buf, size_t buf_len, uin
 	for (size_t i = 0; i < n; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-		    addr < ph.p_vaddr || addr - ph.p_vaddr > ph.p_filesz ||
-		    len > ph.p_filesz - (addr - ph.p_vaddr))
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || addr < ph.p_vaddr ||
+		    addr - ph.p_vaddr > ph.p_filesz || len > ph.p_filesz - (addr - ph.p_vaddr))
 			continue;
 		if (ph.p_offset + (addr - ph.p_vaddr) + len > buf_len)
 			return NULL;

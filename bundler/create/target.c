@@ -242,8 +242,7 @@ static int check_patchable(struct klpb_ctx *ctx, const struct symtab *syms, cons
 	why = unpatchable_reason(symtab_flags(syms, name, n ? (pos ? (unsigned int)pos : 1) : 0));
 	if (!why)
 		return 0;
-	p_err(ctx, -EINVAL, "%s:%u: cannot replace '%s' in %s: %s", file, line, name, object,
-	      why);
+	p_err(ctx, -EINVAL, "%s:%u: cannot replace '%s' in %s: %s", file, line, name, object, why);
 	return -EINVAL;
 }
 

@@ -160,8 +160,7 @@ static size_t parse_kind(const char *line, size_t n, unsigned int *flags)
 	for (; i < n && line[i] != ' '; i++) {
 		size_t k = 0;
 
-		while (k < N_LETTERS &&
-		       flag_letters[k].letter != line[i])
+		while (k < N_LETTERS && flag_letters[k].letter != line[i])
 			k++;
 		if (k == N_LETTERS)
 			return 0;
