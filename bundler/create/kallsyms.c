@@ -14,6 +14,16 @@
  *   [kallsyms_seqs_of_names, 6.2+]
  *   kallsyms_token_table 256 NUL-terminated strings
  *   kallsyms_token_index 256 u16 offsets into the token table
+ * and, with CONFIG_KALLSYMS_BASE_RELATIVE (every x86-64 kernel), the
+ * addresses as
+ *   kallsyms_offsets       .long per symbol
+ *   kallsyms_relative_base .quad, the lowest relative address (_text)
+ * before kallsyms_num_syms up to 6.3, after kallsyms_token_index since
+ * 6.4.  With CONFIG_KALLSYMS_ABSOLUTE_PERCPU (x86-64 SMP, up to 6.14) an
+ * offset >= 0 is an absolute address (a per-CPU symbol) and one < 0 means
+ * relative_base - 1 - offset; without it, relative_base + (u32)offset
+ * (kernel/kallsyms.c, kallsyms_sym_address()).  The table is sorted by
+ * address, which tells the right layout and mode.
  * Nothing locates them (the image has no symbol table), so they are found
  * by their shape: a token index whose offsets match a token table just
  * before it, a markers array that starts at 0 and grows steadily, and a
@@ -36,15 +46,24 @@ struct kallsyms {
 	size_t len;
 	size_t token_table; /* offset of kallsyms_token_table */
 	uint16_t token_index[256];
+	size_t index; /* offset of kallsyms_token_index */
 	size_t markers; /* offset of kallsyms_markers */
 	size_t n_markers;
 	size_t names; /* offset of kallsyms_names */
 	uint32_t num_syms;
+	size_t offsets; /* offset of kallsyms_offsets; 0: none recognised */
+	uint64_t relative_base;
+	bool absolute_percpu;
 };
 
 static uint32_t rd32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
 static uint16_t rd16(const uint8_t *p)
@@ -93,6 +112,7 @@ static bool try_token_index(struct kallsyms *ks, size_t p)
 			    token_table_matches(ks->img, t - back, end, idx)) {
 				ks->token_table = t - back;
 				memcpy(ks->token_index, idx, sizeof(idx));
+				ks->index = p;
 				return true;
 			}
 		}
@@ -215,8 +235,71 @@ static int expand_entry(const struct kallsyms *ks, size_t *off, char *out, size_
 	return 0;
 }
 
+static size_t align_up(size_t v)
+{
+	return (v + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+/* Symbol @i's address, as kallsyms_sym_address() computes it. */
+static uint64_t sym_address(const struct kallsyms *ks, uint32_t i)
+{
+	int32_t off = (int32_t)rd32(ks->img + ks->offsets + 4 * (size_t)i);
+
+	if (!ks->absolute_percpu)
+		return ks->relative_base + (uint32_t)off;
+	if (off >= 0)
+		return (uint64_t)off;
+	return ks->relative_base - 1 - (uint64_t)(int64_t)off;
+}
+
+/*
+ * Offsets at @offsets and the base at @base: is the base a kernel address
+ * and are the addresses they give sorted?  Sets the mode on success.
+ */
+static bool try_addresses(struct kallsyms *ks, size_t offsets, size_t base)
+{
+	uint64_t prev = 0;
+	bool negative = false;
+
+	if (base + 8 > ks->len || offsets + 4 * (size_t)ks->num_syms > base)
+		return false;
+	ks->relative_base = rd64(ks->img + base);
+	if (ks->relative_base >> 47 != 0x1ffff)
+		return false;
+	for (uint32_t i = 0; i < ks->num_syms && !negative; i++)
+		negative = (int32_t)rd32(ks->img + offsets + 4 * (size_t)i) < 0;
+	ks->offsets = offsets;
+	ks->absolute_percpu = negative;
+	for (uint32_t i = 0; i < ks->num_syms; i++) {
+		uint64_t a = sym_address(ks, i);
+
+		if (a < prev) {
+			ks->offsets = 0;
+			return false;
+		}
+		prev = a;
+	}
+	return true;
+}
+
+/* Find kallsyms_offsets and kallsyms_relative_base (either layout), if any. */
+static void find_addresses(struct kallsyms *ks)
+{
+	size_t table = 4 * (size_t)ks->num_syms, base, offsets;
+
+	/* up to 6.3: offsets, relative_base, num_syms (8 before the names) */
+	base = ks->names - 2 * ALIGN;
+	if (ks->names >= 2 * ALIGN && base >= table &&
+	    try_addresses(ks, (base - table) & ~(size_t)(ALIGN - 1), base))
+		return;
+	/* 6.4+: token_index, offsets, relative_base */
+	offsets = align_up(ks->index + 512);
+	if (!try_addresses(ks, offsets, align_up(offsets + table)))
+		ks->offsets = 0;
+}
+
 int kallsyms_foreach(const uint8_t *img, size_t len,
-		     int (*fn)(char type, const char *name, void *data), void *data)
+		     int (*fn)(char type, const char *name, uint64_t addr, void *data), void *data)
 {
 	struct kallsyms ks = { .img = img, .len = len };
 	char name[NAME_MAX_LEN];
@@ -228,6 +311,7 @@ int kallsyms_foreach(const uint8_t *img, size_t len,
 		rc = find_names(&ks);
 	if (rc)
 		return rc;
+	find_addresses(&ks);
 	off = ks.names;
 	for (uint32_t i = 0; i < ks.num_syms; i++) {
 		rc = expand_entry(&ks, &off, name, sizeof(name));
@@ -235,7 +319,7 @@ int kallsyms_foreach(const uint8_t *img, size_t len,
 			return rc;
 		if (name[0] == '\0')
 			continue;
-		rc = fn(name[0], name + 1, data);
+		rc = fn(name[0], name + 1, ks.offsets ? sym_address(&ks, i) : 0, data);
 		if (rc)
 			return rc;
 	}

@@ -12,7 +12,7 @@
 #include "util/file.h"
 #include "util/hex.h"
 
-#define CACHE_MAGIC "klp-bundle kernel cache 2"
+#define CACHE_MAGIC "klp-bundle kernel cache 3"
 
 /* The cache directory: [owned] *@dir; -ENOENT when no variable names one. */
 static int cache_dir(char **dir)

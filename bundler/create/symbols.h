@@ -3,7 +3,9 @@
  * symbols.h - the symbol tables (sys/symtab.h) create checks replaced
  * functions and referenced symbols against, read from a System.map, from an
  * ELF file (a module, or an unstripped vmlinux) or from a kernel image (its
- * ELF symbols, else its kallsyms tables: kallsyms.h).
+ * ELF symbols, else its kallsyms tables: kallsyms.h).  Each symbol carries
+ * SYMTAB_* flags: function or data, __init, no ftrace location (from the
+ * object's __mcount_loc table); a System.map gives only the first.
  *
  * Every function returns 0 or a negative errno and never prints.
  */

@@ -213,7 +213,43 @@ static int object_symtab(struct klpb_ctx *ctx, struct target *t, const char *obj
 	return 0;
 }
 
-/* Exists (as a function if @func), and unique or @sympos in range. */
+/*
+ * Why livepatch cannot replace a function with these SYMTAB_* flags (it
+ * would refuse at apply), or NULL when it can.
+ */
+static const char *unpatchable_reason(unsigned int flags)
+{
+	if (!(flags & SYMTAB_FUNC))
+		return "it is not a function (a data symbol: use KLPB_SYMBOL to reach it)";
+	if (flags & SYMTAB_INIT)
+		return "it is an __init function, gone after boot";
+	if (flags & SYMTAB_NOTRACE)
+		return "it has no ftrace location (notrace, or inlined into every caller): patch its callers instead";
+	return NULL;
+}
+
+/*
+ * Function @name of @object, symbol @pos of that name (0: the only one, or
+ * when none is listed every unlisted one): can livepatch replace it?
+ * -EINVAL, reported on @ctx, when not.
+ */
+static int check_patchable(struct klpb_ctx *ctx, const struct symtab *syms, const char *object,
+			   const char *name, unsigned long pos, const char *file, unsigned int line)
+{
+	unsigned int n = symtab_count(syms, name);
+	const char *why;
+
+	why = unpatchable_reason(symtab_flags(syms, name, n ? (pos ? (unsigned int)pos : 1) : 0));
+	if (!why)
+		return 0;
+	p_err(ctx, -EINVAL, "%s:%u: cannot replace '%s' in %s: %s", file, line, name, object, why);
+	return -EINVAL;
+}
+
+/*
+ * Exists (as a function if @func), and unique or @sympos in range; a
+ * function also one livepatch can replace (check_patchable()).
+ */
 static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *object,
 			const char *name, unsigned long sympos, bool func, const char *file,
 			unsigned int line)
@@ -229,6 +265,9 @@ static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *obje
 	if (rc)
 		return rc;
 	n = symtab_count(syms, name);
+	/* no function of that name, but data, or a module's (unlisted) init symbols */
+	if (func && symtab_count_funcs(syms, name) == 0 && (n || symtab_flags(syms, name, 0)))
+		return check_patchable(ctx, syms, object, name, 0, file, line);
 	if (func ? symtab_count_funcs(syms, name) == 0 : n == 0) {
 		p_err(ctx, -ENOENT, "%s:%u: %s '%s' not found in %s of kernel %s ('%s')", file,
 		      line, kind, name, object, t->release, where);
@@ -246,7 +285,7 @@ static int check_symbol(struct klpb_ctx *ctx, struct target *t, const char *obje
 		      file, line, sympos, kind, name, object, t->release, n);
 		return -EINVAL;
 	}
-	return 0;
+	return func ? check_patchable(ctx, syms, object, name, sympos, file, line) : 0;
 }
 
 int target_check_func(struct klpb_ctx *ctx, struct target *t, const struct patch_func *f)

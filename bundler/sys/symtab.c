@@ -8,7 +8,8 @@
 
 struct sym {
 	char *name;
-	bool func;
+	unsigned int flags;
+	size_t seq; /* the order added: sympos order among equal names */
 };
 
 struct symtab {
@@ -21,7 +22,7 @@ struct symtab *symtab_new(void)
 	return calloc(1, sizeof(struct symtab));
 }
 
-int symtab_add(struct symtab *t, const char *name, size_t len, bool func)
+int symtab_add(struct symtab *t, const char *name, size_t len, unsigned int flags)
 {
 	char *s;
 
@@ -37,13 +38,17 @@ int symtab_add(struct symtab *t, const char *name, size_t len, bool func)
 	s = strndup(name, len);
 	if (!s)
 		return -ENOMEM;
-	t->v[t->n++] = (struct sym){ s, func };
+	t->v[t->n] = (struct sym){ s, flags, t->n };
+	t->n++;
 	return 0;
 }
 
 static int cmp_sym(const void *a, const void *b)
 {
-	return strcmp(((const struct sym *)a)->name, ((const struct sym *)b)->name);
+	const struct sym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 int symtab_finish(struct symtab *t, struct symtab **out)
@@ -83,7 +88,8 @@ static unsigned int count(const struct symtab *t, const char *name, bool funcs_o
 	unsigned int n = 0;
 
 	for (size_t i = lower_bound(t, name); i < t->n && strcmp(t->v[i].name, name) == 0; i++)
-		if (!funcs_only || t->v[i].func)
+		if (!(t->v[i].flags & SYMTAB_UNLISTED) &&
+		    (!funcs_only || (t->v[i].flags & SYMTAB_FUNC)))
 			n++;
 	return n;
 }
@@ -96,6 +102,18 @@ unsigned int symtab_count(const struct symtab *t, const char *name)
 unsigned int symtab_count_funcs(const struct symtab *t, const char *name)
 {
 	return count(t, name, true);
+}
+
+unsigned int symtab_flags(const struct symtab *t, const char *name, unsigned int pos)
+{
+	unsigned int all = 0, k = 0;
+
+	for (size_t i = lower_bound(t, name); i < t->n && strcmp(t->v[i].name, name) == 0; i++) {
+		all |= t->v[i].flags;
+		if (pos && !(t->v[i].flags & SYMTAB_UNLISTED) && ++k == pos)
+			return t->v[i].flags;
+	}
+	return pos ? 0 : all;
 }
 
 size_t symtab_size(const struct symtab *t)
@@ -113,10 +131,42 @@ void symtab_free(struct symtab *t)
 	free(t);
 }
 
+/* The letters after f/o in a line, one per flag. */
+static const struct {
+	char letter;
+	unsigned int flag;
+} flag_letters[] = { { 'i', SYMTAB_INIT }, { 'n', SYMTAB_NOTRACE }, { 'u', SYMTAB_UNLISTED } };
+#define N_LETTERS (sizeof(flag_letters) / sizeof(flag_letters[0]))
+
 void symtab_write_lines(const struct symtab *t, FILE *f)
 {
-	for (size_t i = 0; i < t->n; i++)
-		fprintf(f, "%c %s\n", t->v[i].func ? 'f' : 'o', t->v[i].name);
+	for (size_t i = 0; i < t->n; i++) {
+		fputc(t->v[i].flags & SYMTAB_FUNC ? 'f' : 'o', f);
+		for (size_t k = 0; k < N_LETTERS; k++)
+			if (t->v[i].flags & flag_letters[k].flag)
+				fputc(flag_letters[k].letter, f);
+		fprintf(f, " %s\n", t->v[i].name);
+	}
+}
+
+/* "KIND NAME": the flags in *@flags, the length of "KIND " returned; 0 if malformed. */
+static size_t parse_kind(const char *line, size_t n, unsigned int *flags)
+{
+	size_t i = 1;
+
+	if (n < 3 || (line[0] != 'f' && line[0] != 'o'))
+		return 0;
+	*flags = line[0] == 'f' ? SYMTAB_FUNC : 0;
+	for (; i < n && line[i] != ' '; i++) {
+		size_t k = 0;
+
+		while (k < N_LETTERS && flag_letters[k].letter != line[i])
+			k++;
+		if (k == N_LETTERS)
+			return 0;
+		*flags |= flag_letters[k].flag;
+	}
+	return i + 1 < n ? i + 1 : 0;
 }
 
 int symtab_read_lines(FILE *f, struct symtab **out)
@@ -130,12 +180,16 @@ int symtab_read_lines(FILE *f, struct symtab **out)
 	if (!t)
 		return -ENOMEM;
 	while (!rc && (n = getline(&line, &cap, f)) > 0) {
+		unsigned int flags;
+		size_t skip;
+
 		if (line[n - 1] == '\n')
 			n--;
-		if (n < 3 || (line[0] != 'f' && line[0] != 'o') || line[1] != ' ')
+		skip = parse_kind(line, (size_t)n, &flags);
+		if (!skip)
 			rc = -EBADMSG;
 		else
-			rc = symtab_add(t, line + 2, (size_t)n - 2, line[0] == 'f');
+			rc = symtab_add(t, line + skip, (size_t)n - skip, flags);
 	}
 	free(line);
 	if (rc) {

@@ -20,6 +20,35 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
+/* The SYMTAB_* flags, and the order of equal names, survive the cache. */
+static void test_flags(const char *image, const struct build_id *id)
+{
+	struct symtab *t = symtab_new(), *back = NULL;
+	struct build_id got = {};
+
+	symtab_add(t, "dup", 3, SYMTAB_FUNC | SYMTAB_NOTRACE);
+	symtab_add(t, "start", 5, SYMTAB_FUNC | SYMTAB_INIT);
+	symtab_add(t, "dup", 3, 0);
+	symtab_add(t, "dup", 3, SYMTAB_FUNC);
+	symtab_add(t, "gone", 4, SYMTAB_FUNC | SYMTAB_INIT | SYMTAB_UNLISTED);
+	symtab_finish(t, &t);
+	kernel_cache_put(image, id, t);
+	is_int(kernel_cache_get(image, &got, &back), 0, "flags: a hit");
+	is_int(back ? (int)symtab_flags(back, "dup", 1) : -1, SYMTAB_FUNC | SYMTAB_NOTRACE,
+	       "flags: the first 'dup', without an ftrace location");
+	is_int(back ? (int)symtab_flags(back, "dup", 2) : -1, 0, "flags: the second, data");
+	is_int(back ? (int)symtab_flags(back, "dup", 3) : -1, SYMTAB_FUNC,
+	       "flags: the third, a function");
+	is_int(back ? (int)symtab_flags(back, "start", 1) : -1, SYMTAB_FUNC | SYMTAB_INIT,
+	       "flags: __init");
+	is_int(back ? (int)symtab_count(back, "gone") : -1, 0,
+	       "flags: an unlisted symbol is not counted");
+	is_int(back ? (int)symtab_flags(back, "gone", 0) : -1,
+	       SYMTAB_FUNC | SYMTAB_INIT | SYMTAB_UNLISTED, "flags: but it is known");
+	symtab_free(back);
+	symtab_free(t);
+}
+
 int main(void)
 {
 	char image[300], map[300], cache[300], cmd[400];
@@ -46,6 +75,7 @@ int main(void)
 	is_int(back ? symtab_size(back) : 0, 4, "every name comes back");
 	symtab_free(back);
 	back = NULL;
+	test_flags(image, &id);
 
 	sleep(1);
 	write_text(image, "a new kernel of the same name");
