@@ -142,7 +142,8 @@ static void test_reader(void)
 		is_str(lines[0], "livepatch: enabling patch 'klpb_x_1'", "first line");
 		is_str(lines[1], "livepatch: failed to find location for function 'sched_clock'",
 		       "the kernel's reason");
-		is_str(lines[4], "klpb_x_1: bundle 'x' version 1 was not enabled: error -22 (EINVAL)",
+		is_str(lines[4],
+		       "klpb_x_1: bundle 'x' version 1 was not enabled: error -22 (EINVAL)",
 		       "the runtime's line");
 	}
 	km_lines_free(lines, n > 0 ? n : 0);
