@@ -3,7 +3,8 @@
 # target's release but another vmlinux build-id refuses to start, naming
 # both build-ids; apply of a bundle the livepatch core refuses (sched_clock
 # has no ftrace location) shows the kernel's own line in its error, in
-# text and in -j; the runtime's message points at it and guesses nothing.
+# text and in -j; the runtime's message points at it and guesses nothing,
+# and names the active bundle when one explains the refusal.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
@@ -53,7 +54,7 @@ case $err in
 	ok 0 "and the runtime's line, which points at it" ;;
 *) ok 1 "and the runtime's line, which points at it"; diag "$err" ;; esac
 case $err in
-*"(see the kernel log)"* | *"kernel: klpb-test:"* | *downgrade*)
+*"(see the kernel log)"* | *"kernel: klpbt-test:"* | *downgrade*)
 	ok 1 "nothing else"; diag "$err" ;;
 *) ok 0 "nothing else" ;; esac
 is "$(ls "$LP_SYSFS")" "" "no live patch is left"
@@ -69,6 +70,19 @@ is "$(jget "$j" '"'"$reason"'" in d["error"]["kernel_messages"]')" True \
 	"-j: the kernel's reason is in kernel_messages"
 is "$(jget "$j" 'all("klpbt_notrace" in m or m.startswith("livepatch: ") for m in d["error"]["kernel_messages"])')" \
 	True "-j: only lines about the module"
+
+# --- a refusal an active bundle explains: the runtime names it
+run_ok "insmod a stacked bundle of another lineage" insmod "$B/stack_a/klpbt_stack_a.ko"
+wait_transition klpbt_stack_a
+mark kr-lineage
+! insmod "$B/notrace/klpbt_notrace.ko" 2>/dev/null
+ok $? "the cumulative notrace bundle is refused while it is active"
+since kr-lineage | grep -qF "klpbt_notrace: bundle 'notrace' version 1 (lineage '6e6f7472616365000000000000000000') was not enabled: -EINVAL, it is cumulative and the active bundle 'stack_a' ('klpbt_stack_a') is of lineage '737461636b5f61000000000000000000', whose klp_state the kernel does not let it drop"
+ok $? "the runtime names the active bundle of another lineage"
+! since kr-lineage | grep -q "its message just before this one says why"
+ok $? "and does not fall back to the generic message"
+disable_lp klpbt_stack_a && unload_mod klpbt_stack_a
+ok $? "the stacked bundle is disabled and unloaded"
 
 # --- the kernel log: no warning, oops or relocation complaint
 bad=$(since kreason | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|invalid relocation|existing value is nonzero')
