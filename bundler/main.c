@@ -152,6 +152,13 @@ static void print_json_error(struct klpb_ctx *ctx, int rc)
 	jw_int_field(jw, "errno", -rc);
 	jw_string_field(jw, "name", name ? name : "EUNKNOWN");
 	jw_string_field(jw, "message", ctx->err_msg ? ctx->err_msg : strerror(-rc));
+	if (ctx->n_err_kernel > 0) {
+		jw_name(jw, "kernel_messages");
+		jw_start_array(jw);
+		for (int i = 0; i < ctx->n_err_kernel; i++)
+			jw_string(jw, ctx->err_kernel[i]);
+		jw_end_array(jw);
+	}
 	jw_int_field(jw, "exit_status", exit_status(ctx, rc));
 	jw_end_object(jw);
 	jw_end_object(jw);
@@ -242,6 +249,9 @@ int main(int argc, char **argv)
 	if (rc < 0 && ctx.json)
 		print_json_error(&ctx, rc);
 	free(ctx.err_msg);
+	for (int i = 0; i < ctx.n_err_kernel; i++)
+		free(ctx.err_kernel[i]);
+	free(ctx.err_kernel);
 	if (fflush(stdout) != 0 && rc >= 0) {
 		fprintf(stderr, "klp-bundle: error: cannot write output: %s\n", strerror(errno));
 		return 1;

@@ -7,8 +7,9 @@
  *
  *  1. the core parses (klpb_cbor.c) and has every field of version 1.0;
  *  2. its name, version, lineage and replace equal the descriptor's;
- *  3. one of its targets is for the running kernel release, and that
- *     target names this module as its livepatch module;
+ *  3. one of its targets is for the running kernel release, that target
+ *     names this module as its livepatch module, and its vmlinux build-id
+ *     is the running kernel's (the GNU build-id note of /sys/kernel/notes);
  *  4. that target's modules and build-ids equal the descriptor's
  *     KLPB_DESC_TARGETS (and its vmlinux build-id, if the descriptor has
  *     one);
@@ -26,12 +27,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/elf.h>
+#include <linux/fs.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kernel_read_file.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
+#include <linux/vmalloc.h>
 
 #include <klp_bundle.h>
 #include "klpb_desc.h"
@@ -384,6 +390,92 @@ static void klpb_report_releases(const struct klpb_core_view *v,
 	kfree(list);
 }
 
+/* the ELF notes of the running kernel, as sysfs shows them */
+#define KLPB_KERNEL_NOTES "/sys/kernel/notes"
+#define KLPB_KERNEL_NOTES_MAX SZ_64K
+/* NT_GNU_BUILD_ID of <elf.h>: the kernel headers do not define it */
+#define KLPB_NT_GNU_BUILD_ID 3
+
+/**
+ * klpb_notes_build_id() - the GNU build-id note among ELF notes
+ * @notes: the notes (Elf_Nhdr, name and descriptor each padded to 4 bytes)
+ * @size: their size in bytes
+ * @id: set to the build-id, KLPB_BUILD_ID_LEN bytes
+ *
+ * Return: 0, or -ENOENT when no note is a GNU build-id of that length.
+ */
+static int klpb_notes_build_id(const u8 *notes, size_t size, u8 *id)
+{
+	struct elf_note n;
+	size_t off = 0, name, desc;
+
+	while (size - off >= sizeof(n)) {
+		memcpy(&n, notes + off, sizeof(n));
+		name = off + sizeof(n);
+		desc = name + ALIGN((size_t)n.n_namesz, 4);
+		if (desc > size || size - desc < ALIGN((size_t)n.n_descsz, 4))
+			break;
+		if (n.n_type == KLPB_NT_GNU_BUILD_ID && n.n_namesz == sizeof("GNU") &&
+		    n.n_descsz == KLPB_BUILD_ID_LEN &&
+		    !memcmp(notes + name, "GNU", sizeof("GNU"))) {
+			memcpy(id, notes + desc, KLPB_BUILD_ID_LEN);
+			return 0;
+		}
+		off = desc + ALIGN((size_t)n.n_descsz, 4);
+	}
+	return -ENOENT;
+}
+
+/**
+ * klpb_running_build_id() - the running kernel's vmlinux build-id
+ * @id: set to it, KLPB_BUILD_ID_LEN bytes
+ *
+ * vmlinux_build_id is not exported (and exists only with CONFIG_CRASH_CORE
+ * or CONFIG_STACKTRACE_BUILD_ID); /sys/kernel/notes holds the same note.
+ * It is read in the initial mount namespace, as the firmware loader reads
+ * its files, so a loader in a container or chroot reads the same.
+ *
+ * Return: 0, or a negative errno after a pr_err() saying why.
+ */
+static int klpb_running_build_id(u8 *id)
+{
+	void *notes = NULL;
+	ssize_t len;
+	int ret;
+
+	len = kernel_read_file_from_path_initns(KLPB_KERNEL_NOTES, 0, &notes,
+						KLPB_KERNEL_NOTES_MAX, NULL,
+						READING_UNKNOWN);
+	if (len < 0) {
+		pr_err("bundle '%s': cannot read the running kernel's vmlinux build-id from %s: %pe\n",
+		       KLPB_DESC_NAME, KLPB_KERNEL_NOTES, ERR_PTR(len));
+		return len;
+	}
+	ret = klpb_notes_build_id(notes, len, id);
+	vfree(notes);
+	if (ret)
+		pr_err("bundle '%s': %s has no GNU build-id note; the running kernel's vmlinux build cannot be checked\n",
+		       KLPB_DESC_NAME, KLPB_KERNEL_NOTES);
+	return ret ? -EINVAL : 0;
+}
+
+/* step 3, last: the running kernel is the vmlinux build the target is for */
+static int klpb_check_vmlinux(const struct klpb_core_view *v)
+{
+	u8 running[KLPB_BUILD_ID_LEN];
+	int ret = klpb_running_build_id(running);
+
+	if (ret)
+		return ret;
+	if (!memcmp(running, v->vmlinux_build_id, KLPB_BUILD_ID_LEN))
+		return 0;
+	pr_err("bundle '%s' was built for kernel '%.*s' with vmlinux build-id %*phN, the running kernel's build-id is %*phN\n",
+	       KLPB_DESC_NAME, (int)v->release_len, v->release,
+	       KLPB_BUILD_ID_LEN, v->vmlinux_build_id, KLPB_BUILD_ID_LEN,
+	       running);
+	return -EINVAL;
+}
+
 /* step 3: the target for the running kernel */
 static int klpb_core_find_target(struct klpb_core_view *v)
 {
@@ -408,7 +500,7 @@ static int klpb_core_find_target(struct klpb_core_view *v)
 		v->release = t.release;
 		v->release_len = t.release_len;
 		v->vmlinux_build_id = t.vmlinux_build_id;
-		return 0;
+		return klpb_check_vmlinux(v);
 	}
 	klpb_report_releases(v, release);
 	return -EINVAL;
@@ -491,7 +583,8 @@ static int klpb_core_check_desc_targets(const struct klpb_core_view *v)
  *	descriptor and the running kernel (steps 1 to 4 above)
  * @v: filled in
  *
- * Return: 0, or -EINVAL after a pr_err() saying why.
+ * Return: 0, or -EINVAL (or the error reading the running kernel's
+ * build-id) after a pr_err() saying why.
  */
 int klpb_core_load(struct klpb_core_view *v)
 {
@@ -677,4 +770,128 @@ int klpb_core_check_decls(struct klpb_bundle *b)
 	ret = klpb_core_check_funcs(&b->core, sym);
 	kfree(sym);
 	return ret;
+}
+
+/* ---- why klp_enable_patch() refused the bundle, when other bundles tell ---- */
+
+#define KLPB_SYSFS_BUNDLES "/sys/kernel/klp_bundle"
+#define KLPB_PEERS_MAX 64
+
+struct klpb_peer_names {
+	struct dir_context ctx;
+	char (*names)[MODULE_NAME_LEN];
+	unsigned int nr;
+};
+
+static bool klpb_peer_name(struct dir_context *ctx, const char *name, int len,
+			   loff_t off, u64 ino, unsigned int type)
+{
+	struct klpb_peer_names *p = container_of(ctx, struct klpb_peer_names,
+						 ctx);
+
+	if (type != DT_DIR || name[0] == '.' || len >= MODULE_NAME_LEN)
+		return true;
+	if (p->nr == KLPB_PEERS_MAX)
+		return false;
+	memcpy(p->names[p->nr], name, len);
+	p->names[p->nr][len] = '\0';
+	if (strcmp(p->names[p->nr], THIS_MODULE->name))
+		p->nr++;
+	return true;
+}
+
+/* the first line of sysfs file @fmt, ... into @buf (@size bytes) */
+static __printf(3, 4) int klpb_read_line(char *buf, size_t size,
+					 const char *fmt, ...)
+{
+	char path[128];
+	struct file *f;
+	loff_t pos = 0;
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Does the active bundle @mod explain the refusal: a higher version of this
+ * lineage, or (this bundle being cumulative) another lineage?  Logs it.
+ */
+static bool klpb_peer_explains(const char *mod, int ret)
+{
+	char name[KLPB_MAX_NAME + 1], lineage[2 * KLPB_LINEAGE_LEN + 1], buf[16];
+	unsigned int version;
+
+	if (klpb_read_line(buf, sizeof(buf), "/sys/kernel/livepatch/%s/enabled",
+			   mod) || strcmp(buf, "1") ||
+	    klpb_read_line(name, sizeof(name), KLPB_SYSFS_BUNDLES "/%s/name",
+			   mod) ||
+	    klpb_read_line(lineage, sizeof(lineage),
+			   KLPB_SYSFS_BUNDLES "/%s/lineage", mod) ||
+	    klpb_read_line(buf, sizeof(buf), KLPB_SYSFS_BUNDLES "/%s/version",
+			   mod) || kstrtouint(buf, 10, &version))
+		return false;
+	if (!strcmp(lineage, KLPB_DESC_LINEAGE) &&
+	    version > KLPB_DESC_VERSION) {
+		pr_err("bundle '%s' version %u (lineage '%s') was not enabled: %pe, it would downgrade the active bundle '%s' version %u ('%s') of the same lineage\n",
+		       KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+		       ERR_PTR(ret), name, version, mod);
+		return true;
+	}
+	if (KLPB_DESC_REPLACE && strcmp(lineage, KLPB_DESC_LINEAGE)) {
+		pr_err("bundle '%s' version %u (lineage '%s') was not enabled: %pe, it is cumulative and the active bundle '%s' ('%s') is of lineage '%s', whose klp_state the kernel does not let it drop\n",
+		       KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+		       ERR_PTR(ret), name, mod, lineage);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * klpb_explain_refusal() - say why klp_enable_patch() refused the bundle
+ *	when another active bundle is the reason
+ * @ret: what klp_enable_patch() returned
+ *
+ * The livepatch core refuses a patch whose klp_states are older than an
+ * active patch's, or that is cumulative and lacks an active patch's state
+ * ("... is not compatible with the already installed livepatches"); the
+ * lineage state makes both a fact of the bundles in /sys/kernel/klp_bundle.
+ *
+ * Return: true after a pr_err() naming the bundle that explains it; false
+ * when none does (nothing is logged).
+ */
+bool klpb_explain_refusal(int ret)
+{
+	struct klpb_peer_names p = { .ctx.actor = klpb_peer_name };
+	struct file *dir;
+	bool told = false;
+	unsigned int i;
+
+	if (ret != -EINVAL)
+		return false;
+	p.names = kcalloc(KLPB_PEERS_MAX, sizeof(*p.names), GFP_KERNEL);
+	if (!p.names)
+		return false;
+	dir = filp_open(KLPB_SYSFS_BUNDLES, O_RDONLY | O_DIRECTORY, 0);
+	if (!IS_ERR(dir)) {
+		iterate_dir(dir, &p.ctx);
+		filp_close(dir, NULL);
+		/* the files are read with the directory no longer locked */
+		for (i = 0; i < p.nr && !told; i++)
+			told = klpb_peer_explains(p.names[i], ret);
+	}
+	kfree(p.names);
+	return told;
 }

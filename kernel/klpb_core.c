@@ -400,15 +400,20 @@ static void klpb_free(struct klpb_bundle *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * klp_enable_patch() refused the bundle.  When an active bundle is the
+ * reason (a downgrade of the lineage, or another lineage under a cumulative
+ * bundle), klpb_explain_refusal() says so.  Otherwise only the livepatch
+ * core knows: it logged why just before (e.g. "failed to find location for
+ * function ..."), and this message points at it.
+ */
 static void klpb_explain_enable_error(int ret)
 {
-	if (ret == -EINVAL && klpb_bundle.patch.replace)
-		pr_err("bundle '%s' version %u (lineage '%s') was not enabled: if the kernel says it is not compatible, an active bundle of lineage '%s' has a higher version and this one would downgrade it, or another lineage is active (a cumulative bundle only replaces its own lineage's versions)\n",
-		       KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
-		       KLPB_DESC_LINEAGE);
-	else
-		pr_err("bundle '%s' version %u was not enabled: %d\n",
-		       KLPB_DESC_NAME, KLPB_DESC_VERSION, ret);
+	if (klpb_explain_refusal(ret))
+		return;
+	pr_err("bundle '%s' version %u (lineage '%s') was not enabled: the livepatch core refused it with %pe; its message just before this one says why\n",
+	       KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+	       ERR_PTR(ret));
 }
 
 static int __init klpb_init(void)

@@ -145,6 +145,7 @@ const char *klpb_obj_state(const struct klpb_obj *o);
 int klpb_find_obj(struct klpb_bundle *b, const char *object, bool add);
 int klpb_core_load(struct klpb_core_view *core);
 int klpb_core_check_decls(struct klpb_bundle *b);
+bool klpb_explain_refusal(int ret);
 int klpb_sysfs_init(struct klpb_bundle *b);
 void klpb_sysfs_exit(struct klpb_bundle *b);
 

@@ -25,12 +25,21 @@ struct klpb_ctx {
 	bool usage_error; /* the failure was a usage error (exit 2) */
 	int err; /* JSON mode: first error reported (negative errno) */
 	char *err_msg; /* JSON mode: its message */
+	char **err_kernel; /* JSON mode: the kernel's messages about it (p_err_kernel()) */
+	int n_err_kernel; /* their number */
 	bool reported; /* an error was reported (main() reports one nobody did) */
 };
 
 /* Messages to the user: "klp-bundle: error: ...", on stderr (JSON mode: into the document). */
 void p_err(struct klpb_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * p_err() with the kernel's own messages about the failure, @n texts at
+ * @lines: "  kernel: TEXT" lines after the error (JSON mode: the error's
+ * "kernel_messages"; copied).
+ */
+void p_err_kernel(struct klpb_ctx *ctx, int err, char *const *lines, int n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 void p_warn(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_info(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_dbg(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/ctx.h"
 
@@ -34,6 +35,36 @@ void p_err(struct klpb_ctx *ctx, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(ctx, err ? err : -EIO, "error", fmt, ap);
 	va_end(ap);
+}
+
+/* JSON mode: keep a copy of @lines with the first error (nothing when memory runs out). */
+static void keep_kernel_lines(struct klpb_ctx *ctx, char *const *lines, int n)
+{
+	int i;
+
+	ctx->err_kernel = calloc((size_t)n, sizeof(*ctx->err_kernel));
+	if (!ctx->err_kernel)
+		return;
+	for (i = 0; i < n && (ctx->err_kernel[i] = strdup(lines[i])); i++)
+		;
+	ctx->n_err_kernel = i;
+}
+
+void p_err_kernel(struct klpb_ctx *ctx, int err, char *const *lines, int n, const char *fmt, ...)
+{
+	bool first = !ctx->err_msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ctx, err ? err : -EIO, "error", fmt, ap);
+	va_end(ap);
+	if (ctx->json) {
+		if (first && ctx->err_msg && n > 0)
+			keep_kernel_lines(ctx, lines, n);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "  kernel: %s\n", lines[i]);
 }
 
 int usage_err(struct klpb_ctx *ctx, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include "engine/module.h"
 #include "engine/state-dir.h"
 #include "sys/kernel-info.h"
+#include "sys/kmsg.h"
 #include "sys/livepatch.h"
 #include "sys/loader.h"
 #include "util/file.h"
@@ -39,21 +40,39 @@ int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *o
 	return -ENOENT;
 }
 
+/* The refusal of @module, with what the kernel logged about it since @log was opened. */
+static void report_refusal(struct engine *e, struct km_reader *log, const char *module, int rc)
+{
+	char **lines;
+	int n = km_collect(log, module, &lines);
+
+	if (n > 0)
+		p_err_kernel(e->ctx, rc, lines, n, "the kernel refused to load '%s': %s", module,
+			     strerror(-rc));
+	else
+		p_err(e->ctx, rc, "the kernel refused to load '%s': %s (see the kernel log)",
+		      module, strerror(-rc));
+	km_lines_free(lines, n > 0 ? n : 0);
+}
+
 int eng_insert(struct engine *e, const void *ko, size_t len, const char *module)
 {
-	int rc = ld_insert(ko, len, module, e->busy_ms);
+	struct km_reader log;
+	int rc;
 
+	km_open(&log); /* without the log, the error only points at it */
+	rc = ld_insert(ko, len, module, e->busy_ms);
 	if (rc == -EKEYREJECTED) {
 		p_err(e->ctx, -EOPNOTSUPP, "the kernel rejected the module signature of '%s'",
 		      module);
-		return -EOPNOTSUPP;
-	}
-	if (rc == -EBUSY)
+		rc = -EOPNOTSUPP;
+	} else if (rc == -EBUSY) {
 		p_err(e->ctx, rc, "cannot load '%s': a live patch transition is in progress",
 		      module);
-	else if (rc < 0)
-		p_err(e->ctx, rc, "the kernel refused to load '%s': %s (see the kernel log)",
-		      module, strerror(-rc));
+	} else if (rc < 0) {
+		report_refusal(e, &log, module, rc);
+	}
+	km_close(&log);
 	return rc;
 }
 

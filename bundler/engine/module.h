@@ -17,7 +17,11 @@
 
 /* The payload index for the running kernel's release @release, or -ENOENT (not reported). */
 int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *out);
-/* Load the module image @ko as @module from memory; the kernel's -EKEYREJECTED is -EOPNOTSUPP. */
+/*
+ * Load the module image @ko as @module from memory; the kernel's
+ * -EKEYREJECTED is -EOPNOTSUPP.  A refusal is reported with what the
+ * kernel logged about @module meanwhile (/dev/kmsg, sys/kmsg.h).
+ */
 int eng_insert(struct engine *e, const void *ko, size_t len, const char *module);
 /* Extract payload @i (digest-checked) and eng_insert() it. */
 int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module);

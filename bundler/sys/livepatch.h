@@ -6,9 +6,9 @@
  * states, build-ids, and the facts apply checks (sig_enforce, lockdown,
  * ftrace_enabled, taint, the kernel command line).
  *
- * Every path below /sys and /proc is read through lp_path(), which puts
- * $KLPB_SYSFS_ROOT in front when it is set: unit and CLI tests point it at a
- * fake tree.  Functions return 0 (or a count) or a negative errno and never
+ * Every path below /sys and /proc (and /dev/kmsg, kmsg.h) is read through
+ * lp_path(), which puts $KLPB_SYSFS_ROOT in front when it is set: unit and
+ * CLI tests point it at a fake tree.  Functions return 0 (or a count) or a negative errno and never
  * print.
  */
 #ifndef KLPB_LIVEPATCH_H
