@@ -243,6 +243,8 @@ static int check_dependents(struct eng_apply *a, const struct dep_node *me,
 			after[m++] = dep_node_of(&bs[k]);
 	after[m++] = *me;
 	nb = dep_broken(act, na, after, m, broken);
+	if (nb && broken[nb - 1] == m - 1)
+		nb--; /* its own requires are check_requires()'s */
 	if (nb) {
 		dep_names(after, broken, nb, names, sizeof(names));
 		dep_spec(dep_unmet(&after[broken[0]], after, m), spec, sizeof(spec));

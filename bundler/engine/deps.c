@@ -87,8 +87,8 @@ const struct klpb_dep *dep_unmet(const struct dep_node *d, const struct dep_node
 	return NULL;
 }
 
-size_t dep_broken(const struct dep_node *before, size_t nb, const struct dep_node *after,
-		  size_t na, size_t *broken)
+size_t dep_broken(const struct dep_node *before, size_t nb, const struct dep_node *after, size_t na,
+		  size_t *broken)
 {
 	size_t count = 0;
 
@@ -163,8 +163,8 @@ static void mark_blocked(struct order_ctx *o, bool cycles)
 			for (size_t k = 0; k < n_req(o, i) && o->place[i] == DEP_ORDERED; k++) {
 				size_t p = provider(o, req(o, i, k), i);
 
-				if (p < o->n && (o->place[p] != DEP_ORDERED ||
-						 (cycles && !o->placed[p]))) {
+				if (p < o->n &&
+				    (o->place[p] != DEP_ORDERED || (cycles && !o->placed[p]))) {
 					o->place[i] = DEP_BLOCKED;
 					o->why[i] = req(o, i, k);
 					changed = true;

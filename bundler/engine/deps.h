@@ -54,8 +54,8 @@ const struct klpb_dep *dep_unmet(const struct dep_node *d, const struct dep_node
  * @after does.  Their indices in @after go to @broken (room for @na); the
  * count is returned.
  */
-size_t dep_broken(const struct dep_node *before, size_t nb, const struct dep_node *after,
-		  size_t na, size_t *broken);
+size_t dep_broken(const struct dep_node *before, size_t nb, const struct dep_node *after, size_t na,
+		  size_t *broken);
 
 /* Why dep_order() placed a node where it did. */
 enum dep_place {

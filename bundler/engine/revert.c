@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* revert.c - the revert transaction, with --to-previous; see revert.h. */
+/* revert.c - the revert transaction, with --to-previous or --with-dependents; see revert.h. */
 #include <errno.h>
-#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/apply.h"

@@ -13,9 +13,13 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct klpb_dep any_a = { .name = "a", .min_version = 1 };
-static const struct klpb_dep a_1_2 = { .name = "a", .min_version = 1, .has_max = true,
+static const struct klpb_dep a_1_2 = { .name = "a",
+				       .min_version = 1,
+				       .has_max = true,
 				       .max_version = 2 };
-static const struct klpb_dep b_3 = { .name = "b", .min_version = 3, .has_max = true,
+static const struct klpb_dep b_3 = { .name = "b",
+				     .min_version = 3,
+				     .has_max = true,
 				     .max_version = 3 };
 
 static void test_ranges(void)
@@ -24,8 +28,7 @@ static void test_ranges(void)
 
 	ok(dep_satisfies(&a_1_2, "a", 1) && dep_satisfies(&a_1_2, "a", 2),
 	   "a range takes both ends");
-	ok(!dep_satisfies(&a_1_2, "a", 0) && !dep_satisfies(&a_1_2, "a", 3),
-	   "and nothing outside");
+	ok(!dep_satisfies(&a_1_2, "a", 0) && !dep_satisfies(&a_1_2, "a", 3), "and nothing outside");
 	ok(!dep_satisfies(&a_1_2, "b", 1), "another name never satisfies");
 	ok(dep_satisfies(&any_a, "a", 1000), "no maximum: any later version");
 	dep_spec(&a_1_2, buf, sizeof(buf));
@@ -38,10 +41,12 @@ static void test_ranges(void)
 
 static void test_requires_conflicts(void)
 {
-	const struct klpb_core bc = { .name = "b", .version = 1, .requires = &a_1_2,
-				      .n_requires = 1 };
-	const struct klpb_core cc = { .name = "c", .version = 1, .conflicts = &b_3,
-				      .n_conflicts = 1 };
+	const struct klpb_core bc = {
+		.name = "b", .version = 1, .requires = &a_1_2, .n_requires = 1
+	};
+	const struct klpb_core cc = {
+		.name = "c", .version = 1, .conflicts = &b_3, .n_conflicts = 1
+	};
 	const struct dep_node a1 = { "a", 1, NULL, NULL }, a3 = { "a", 3, NULL, NULL };
 	const struct dep_node b = { "b", 1, &bc, NULL }, b3 = { "b", 3, NULL, NULL };
 	const struct dep_node c = { "c", 1, &cc, NULL };
@@ -60,10 +65,12 @@ static void test_requires_conflicts(void)
 
 static void test_broken(void)
 {
-	const struct klpb_core bc = { .name = "b", .version = 1, .requires = &a_1_2,
-				      .n_requires = 1 };
-	const struct klpb_core cc = { .name = "c", .version = 1, .requires = &any_a,
-				      .n_requires = 1 };
+	const struct klpb_core bc = {
+		.name = "b", .version = 1, .requires = &a_1_2, .n_requires = 1
+	};
+	const struct klpb_core cc = {
+		.name = "c", .version = 1, .requires = &any_a, .n_requires = 1
+	};
 	const struct dep_node a1 = { "a", 1, NULL, NULL }, a3 = { "a", 3, NULL, NULL };
 	const struct dep_node b = { "b", 1, &bc, NULL }, c = { "c", 1, &cc, NULL };
 	const struct dep_node before[] = { a1, b, c }, gone[] = { b, c }, succ[] = { b, c, a3 };
@@ -122,12 +129,12 @@ static void test_missing_and_cycles(void)
 	const struct klpb_dep need_c1b = { .name = "c1", .min_version = 1 };
 	const struct klpb_core behind = { .name = "e", .requires = &need_c1b, .n_requires = 1 };
 	const struct dep_node nodes[] = {
-		{ "c1", 1, &c1, NULL }, { "c2", 1, &c2, NULL }, { "d", 1, &dm, NULL },
+		{ "c1", 1, &c1, NULL },	   { "c2", 1, &c2, NULL },    { "d", 1, &dm, NULL },
 		{ "e", 1, &behind, NULL }, { "free", 1, NULL, NULL }, { "m", 2, &mc, NULL },
 	};
 	struct dep_order out[N(nodes)];
-	enum dep_place want[] = { DEP_CYCLE, DEP_CYCLE, DEP_BLOCKED, DEP_BLOCKED, DEP_ORDERED,
-				  DEP_MISSING };
+	enum dep_place want[] = { DEP_CYCLE,   DEP_CYCLE,   DEP_BLOCKED,
+				  DEP_BLOCKED, DEP_ORDERED, DEP_MISSING };
 
 	ok(dep_order(nodes, N(nodes), NULL, 0, out) == 0, "order with a cycle and a gap");
 	is_str(nodes[out[0].node].name, "free", "only the independent one is ordered");
@@ -136,7 +143,7 @@ static void test_missing_and_cycles(void)
 		size_t k = out[i].node;
 
 		is_int(out[i].place, want[k], "'%s': %s", nodes[k].name,
-		       want[k] == DEP_CYCLE	? "on the cycle" :
+		       want[k] == DEP_CYCLE   ? "on the cycle" :
 		       want[k] == DEP_MISSING ? "misses x" :
 						"behind one that is not applied");
 	}
