@@ -340,12 +340,13 @@ static int check_active(struct eng_apply *a)
 	if (n < 0)
 		n = 0;
 	rc = check_deps(a, bs, n);
-	for (int k = 0; rc == 0 && k < n; k++) {
+	for (int k = 0; rc == 0 && k < n; k++)
 		if (strcmp(bs[k].module, a->module) == 0)
 			rc = check_same_module(a, &bs[k]);
-		else if (lp_bundle_active(&bs[k]))
+	/* already active as it is: the stacked bundles on top of it stay as they are */
+	for (int k = 0; rc == 0 && !a->already && k < n; k++)
+		if (strcmp(bs[k].module, a->module) != 0 && lp_bundle_active(&bs[k]))
 			rc = check_lineage(a, &bs[k]);
-	}
 	if (rc == 0)
 		plan_replaced(a);
 	lp_bundles_free(bs, n);

@@ -111,6 +111,9 @@ stack
 fails "a successor outside an active dependent's range is refused" 8 \
 	"cannot apply 'z_base' version 2: the active bundle 'm_mid' requires 'z_base =1', which it would no longer satisfy (revert 'm_mid' first)" \
 	"$KLPB" apply --dry-run "$tmp/z_base-2.klpb"
+out=$("$KLPB" apply --dry-run "$tmp/z_base-1.klpb" 2>&1)
+case "$?|$out" in "0|already active: bundle 'z_base'"*) ok 0 "the cumulative base, already active under its stack, is 'already active'" ;;
+*) ok 1 "the cumulative base, already active under its stack, is 'already active'"; diag "$out" ;; esac
 # revert --to-previous to a version outside a dependent's range (the record
 # names z_base 2 as what z_base 1 replaced: any version but 1 shows it)
 stack
