@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * main.c - klp-bundle: global options, the command table, and the one
- * mapping from a command's negative errno to the process exit status.
+ * use of the mapping from a command's negative errno to the exit status
+ * (klpb_exit_status(), common/output.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,25 +31,6 @@ static const struct klpb_cmd commands[] = {
 	{ "recover", cmd_recover, "finish or undo an interrupted apply or revert" },
 };
 
-/*
- * Exit statuses.  Everything not listed is 1.  Keep in step with the help
- * text below and Documentation/klp-bundle.md.
- */
-static const struct {
-	int err; /* positive errno */
-	int status;
-} exit_map[] = {
-	{ EBADMSG, 3 }, /* malformed bundle */
-	{ EFBIG, 3 }, /* a bundle field or size over its limit */
-	{ EPROTONOSUPPORT, 3 }, /* unsupported format version */
-	{ EILSEQ, 4 }, /* digest mismatch */
-	{ EKEYREJECTED, 5 }, /* bad signature */
-	{ ENOKEY, 6 }, /* no trusted signature */
-	{ ECANCELED, 7 }, /* rolled back: transition stalled or health check failed */
-	{ EOPNOTSUPP, 8 }, /* incompatible: kernel, build-id, conflict, downgrade, enforcement */
-	{ EBUSY, 9 }, /* busy: the lock is held or a transition is in progress */
-};
-
 static const char exit_help[] =
 	"exit status:\n"
 	"  0  success\n"
@@ -65,18 +47,6 @@ static const char exit_help[] =
 	"     livepatch, ftrace disabled)\n"
 	"  9  busy: another klp-bundle command holds the lock, or a live patch\n"
 	"     transition is in progress\n";
-
-static int exit_status(const struct klpb_ctx *ctx, int rc)
-{
-	if (rc >= 0)
-		return 0;
-	if (ctx->usage_error)
-		return 2;
-	for (size_t i = 0; i < sizeof(exit_map) / sizeof(exit_map[0]); i++)
-		if (exit_map[i].err == -rc)
-			return exit_map[i].status;
-	return 1;
-}
 
 static void print_help(FILE *f)
 {
@@ -141,28 +111,15 @@ static const struct klpb_cmd *find_command(const char *name)
 
 static void print_json_error(struct klpb_ctx *ctx, int rc)
 {
-	struct json_writer *jw = jw_new(stdout, ctx->pretty);
-	const char *name = strerrorname_np(-rc);
-
-	if (!jw)
+	ctx->jw = jw_new(stdout, ctx->pretty);
+	if (!ctx->jw)
 		return;
-	jw_start_object(jw);
-	jw_name(jw, "error");
-	jw_start_object(jw);
-	jw_int_field(jw, "errno", -rc);
-	jw_string_field(jw, "name", name ? name : "EUNKNOWN");
-	jw_string_field(jw, "message", ctx->err_msg ? ctx->err_msg : strerror(-rc));
-	if (ctx->n_err_kernel > 0) {
-		jw_name(jw, "kernel_messages");
-		jw_start_array(jw);
-		for (int i = 0; i < ctx->n_err_kernel; i++)
-			jw_string(jw, ctx->err_kernel[i]);
-		jw_end_array(jw);
-	}
-	jw_int_field(jw, "exit_status", exit_status(ctx, rc));
-	jw_end_object(jw);
-	jw_end_object(jw);
-	jw_free(jw);
+	jw_start_object(ctx->jw);
+	jw_name(ctx->jw, "error");
+	p_json_error(ctx, rc);
+	jw_end_object(ctx->jw);
+	jw_free(ctx->jw);
+	ctx->jw = NULL;
 }
 
 /*
@@ -198,8 +155,10 @@ static int run_command(struct klpb_ctx *ctx, const struct klpb_cmd *cmd, int arg
 	fclose(mem);
 	if (rc >= 0 && doc_len <= 1)
 		fputs("null\n", stdout);
-	else if (rc >= 0)
+	else if (rc >= 0 || (ctx->doc_has_error && doc_len > 1))
 		fwrite(doc, 1, doc_len, stdout);
+	else
+		ctx->doc_has_error = false;
 	free(doc);
 	return rc;
 }
@@ -246,7 +205,7 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0 && !ctx.reported) /* e.g. ENOMEM, which the layers return unreported */
 		p_err(&ctx, rc, "%s", strerror(-rc));
-	if (rc < 0 && ctx.json)
+	if (rc < 0 && ctx.json && !ctx.doc_has_error)
 		print_json_error(&ctx, rc);
 	free(ctx.err_msg);
 	for (int i = 0; i < ctx.n_err_kernel; i++)
@@ -256,5 +215,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "klp-bundle: error: cannot write output: %s\n", strerror(errno));
 		return 1;
 	}
-	return exit_status(&ctx, rc);
+	return klpb_exit_status(&ctx, rc);
 }

@@ -34,10 +34,19 @@ static const char apply_usage[] =
 	"                       it holds keys)\n"
 	"      --installed      apply every installed bundle that has a target for\n"
 	"                       this kernel (at boot; skipped with\n"
-	"                       klp_bundle.disable=1 on the kernel command line)\n"
+	"                       klp_bundle.disable=1 on the kernel command line),\n"
+	"                       each after the bundles it requires (ties by name);\n"
+	"                       one that misses a dependency or is on a cycle is not\n"
+	"                       applied (8), the others are; every bundle's result\n"
+	"                       is reported, the exit status is the first failure's\n"
 	"      --state-dir DIR  the state directory (default $KLPB_STATE_DIR or\n"
 	"                       /var/lib/klp-bundle)\n"
 	"  -h, --help           this text\n\n"
+	"Dependencies (create --requires, --conflicts) are checked against the\n"
+	"active bundles, refused with exit status 8: a requires entry no active\n"
+	"bundle satisfies; a conflicts entry, the bundle's or an active bundle's,\n"
+	"naming the other; a successor (same lineage, cumulative) whose version an\n"
+	"active dependent's requires range no longer takes.\n\n"
 	"exit status: 0 applied (or already active), 7 rolled back, 8 incompatible,\n"
 	"9 busy; see 'klp-bundle help'\n";
 
@@ -108,10 +117,30 @@ static int apply_one(struct eng_apply *a, const char *file, bool dry_run)
 	return rc;
 }
 
+/* apply --installed: one that fails or is not applied, in the document too. */
+static void report_failed(struct eng_apply *a, const struct eng_boot *b, int rc)
+{
+	struct klpb_ctx *ctx = a->e->ctx;
+
+	if (!ctx->json) {
+		printf("failed: bundle '%s' version %" PRIu64 " (%s)\n", b->b->core.name,
+		       b->b->core.version, b->path);
+		return;
+	}
+	jw_start_object(ctx->jw);
+	jw_string_field(ctx->jw, "result", "failed");
+	jw_string_field(ctx->jw, "file", b->path);
+	jw_string_field(ctx->jw, "name", b->b->core.name);
+	jw_uint_field(ctx->jw, "version", b->b->core.version);
+	jw_name(ctx->jw, "error");
+	p_json_error(ctx, rc);
+	jw_end_object(ctx->jw);
+}
+
 static int apply_installed(struct eng_apply *a, bool dry_run)
 {
 	struct klpb_ctx *ctx = a->e->ctx;
-	char **paths;
+	struct eng_boot *plan;
 	int n, rc, first = 0;
 
 	if (eng_installed_disabled()) {
@@ -121,18 +150,23 @@ static int apply_installed(struct eng_apply *a, bool dry_run)
 			jw_null(ctx->jw);
 		return 0;
 	}
-	n = eng_installed_here(a->e, &paths);
+	n = eng_installed_plan(a->e, &plan);
 	if (n < 0)
 		return n;
+	ctx->doc_has_error = true;
 	if (ctx->json)
 		jw_start_array(ctx->jw);
 	for (int i = 0; i < n; i++) {
-		rc = apply_one(a, paths[i], dry_run);
+		if (plan[i].place == DEP_ORDERED)
+			rc = apply_one(a, plan[i].path, dry_run);
+		else
+			rc = eng_boot_refuse(a->e, plan, n, i);
+		if (rc < 0)
+			report_failed(a, &plan[i], rc);
 		if (rc < 0 && !first)
 			first = rc;
-		free(paths[i]);
 	}
-	free(paths);
+	eng_boot_free(plan, n);
 	if (ctx->json)
 		jw_end_array(ctx->jw);
 	return first;

@@ -9,16 +9,18 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "engine/deps.h"
 #include "engine/status.h"
 
 static const char status_usage[] =
 	"usage: klp-bundle status [--state-dir DIR]\n\n"
 	"Show every loaded bundle (name, version, lineage, module, when applied,\n"
-	"state, and per object: patched / pending / refused / disabled), a\n"
-	"transition in progress with the tasks it waits for, other live patches\n"
-	"and the kernel taint.  Works from sysfs alone when the state directory is\n"
-	"missing.  With an interrupted transaction in the journal, status first\n"
-	"recovers it when it can take the lock at once (as root).\n\n"
+	"state, its requires and conflicts with their version ranges, the active\n"
+	"bundles that require it, and per object: patched / pending / refused /\n"
+	"disabled), a transition in progress with the tasks it waits for, other\n"
+	"live patches and the kernel taint.  Works from sysfs alone when the state\n"
+	"directory is missing.  With an interrupted transaction in the journal,\n"
+	"status first recovers it when it can take the lock at once (as root).\n\n"
 	"options:\n"
 	"      --state-dir DIR  the state directory (default $KLPB_STATE_DIR or\n"
 	"                       /var/lib/klp-bundle)\n"
@@ -42,6 +44,36 @@ static void format_time(long long t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static void print_deps(const char *what, const struct klpb_dep *d, size_t n)
+{
+	char spec[2 * LP_NAME_MAX];
+
+	if (!n)
+		return;
+	printf("  %s", what);
+	for (size_t i = 0; i < n; i++) {
+		dep_spec(&d[i], spec, sizeof(spec));
+		printf("%s%s", i ? ", " : " ", spec);
+	}
+	printf("\n");
+}
+
+static void print_bundle_deps(const struct eng_status *s, int i)
+{
+	const struct eng_bundle *b = &s->bundles[i];
+
+	if (b->lp->core) {
+		print_deps("requires:", b->lp->core->requires, b->lp->core->n_requires);
+		print_deps("conflicts:", b->lp->core->conflicts, b->lp->core->n_conflicts);
+	}
+	if (!b->n_required_by)
+		return;
+	printf("  required by:");
+	for (int k = 0; k < b->n_required_by; k++)
+		printf("%s%s", k ? ", " : " ", s->bundles[b->required_by[k]].lp->name);
+	printf("\n");
+}
+
 static void print_plain(const struct eng_status *s)
 {
 	char when[64];
@@ -58,6 +90,7 @@ static void print_plain(const struct eng_status *s)
 			format_time(s->bundles[i].applied, when, sizeof(when));
 			printf("  applied: %s\n", when);
 		}
+		print_bundle_deps(s, i);
 		for (size_t k = 0; k < b->n_objects; k++)
 			printf("  object %-24s %s\n", b->objects[k].name, b->objects[k].state);
 	}
@@ -89,6 +122,40 @@ static void object_fields(struct json_writer *jw, const void *item)
 	jw_string_field(jw, "build_id", o->build_id);
 }
 
+static void dep_fields(struct json_writer *jw, const void *item)
+{
+	const struct klpb_dep *d = item;
+
+	jw_string_field(jw, "name", d->name);
+	jw_uint_field(jw, "min_version", d->min_version);
+	if (d->has_max)
+		jw_uint_field(jw, "max_version", d->max_version);
+	else
+		jw_null_field(jw, "max_version");
+}
+
+/* requires, conflicts (null when the core is unreadable) and required_by. */
+static void deps_json(struct json_writer *jw, const struct eng_status *s,
+		      const struct eng_bundle *b)
+{
+	const struct klpb_core *c = b->lp->core;
+
+	if (c) {
+		jw_object_array_field(jw, "requires", c->requires, c->n_requires,
+				      sizeof(*c->requires), dep_fields);
+		jw_object_array_field(jw, "conflicts", c->conflicts, c->n_conflicts,
+				      sizeof(*c->conflicts), dep_fields);
+	} else {
+		jw_null_field(jw, "requires");
+		jw_null_field(jw, "conflicts");
+	}
+	jw_name(jw, "required_by");
+	jw_start_array(jw);
+	for (int k = 0; k < b->n_required_by; k++)
+		jw_string(jw, s->bundles[b->required_by[k]].lp->name);
+	jw_end_array(jw);
+}
+
 static void bundle_fields(struct json_writer *jw, const void *item)
 {
 	const struct lp_bundle *b = ((const struct eng_bundle *)item)->lp;
@@ -111,6 +178,15 @@ static void bundle_fields(struct json_writer *jw, const void *item)
 			      object_fields);
 }
 
+static void bundle_json(struct json_writer *jw, const struct eng_status *s,
+			const struct eng_bundle *item)
+{
+	jw_start_object(jw);
+	bundle_fields(jw, item);
+	deps_json(jw, s, item);
+	jw_end_object(jw);
+}
+
 static void task_fields(struct json_writer *jw, const void *item)
 {
 	const struct lp_task *t = item;
@@ -125,8 +201,11 @@ static void print_json(struct json_writer *jw, const struct eng_status *s)
 	int n_tasks = s->n_tasks < ENG_STATUS_TASKS ? s->n_tasks : ENG_STATUS_TASKS;
 
 	jw_start_object(jw);
-	jw_object_array_field(jw, "bundles", s->bundles, s->n_bundles, sizeof(*s->bundles),
-			      bundle_fields);
+	jw_name(jw, "bundles");
+	jw_start_array(jw);
+	for (int i = 0; i < s->n_bundles; i++)
+		bundle_json(jw, s, &s->bundles[i]);
+	jw_end_array(jw);
 	jw_name(jw, "other_patches");
 	jw_start_array(jw);
 	for (int i = 0; i < s->n_patches; i++) {

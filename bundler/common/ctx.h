@@ -28,6 +28,7 @@ struct klpb_ctx {
 	char **err_kernel; /* JSON mode: the kernel's messages about it (p_err_kernel()) */
 	int n_err_kernel; /* their number */
 	bool reported; /* an error was reported (main() reports one nobody did) */
+	bool doc_has_error; /* JSON mode: the document reports the failure itself (p_json_error()) */
 };
 
 /* Messages to the user: "klp-bundle: error: ...", on stderr (JSON mode: into the document). */
@@ -43,6 +44,16 @@ void p_err_kernel(struct klpb_ctx *ctx, int err, char *const *lines, int n, cons
 void p_warn(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_info(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_dbg(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The process exit status for a command's return code @rc (main() exits with it). */
+int klpb_exit_status(const struct klpb_ctx *ctx, int rc);
+/*
+ * JSON mode: write the failure @rc as an object (errno, name, message,
+ * exit_status) into ctx->jw and forget its message, so that the next
+ * failure's is kept.  A command whose document reports its failures this
+ * way (one result per bundle) sets ctx->doc_has_error: main() then prints
+ * the document instead of an error document.
+ */
+void p_json_error(struct klpb_ctx *ctx, int rc);
 /* Report a usage error (exit status 2) and return -EINVAL. */
 int usage_err(struct klpb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

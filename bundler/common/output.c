@@ -115,3 +115,56 @@ void p_dbg(struct klpb_ctx *ctx, const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 }
+
+/*
+ * Exit statuses.  Everything not listed is 1.  Keep in step with the help
+ * text in main.c and Documentation/klp-bundle.md.
+ */
+static const struct {
+	int err; /* positive errno */
+	int status;
+} exit_map[] = {
+	{ EBADMSG, 3 }, /* malformed bundle */
+	{ EFBIG, 3 }, /* a bundle field or size over its limit */
+	{ EPROTONOSUPPORT, 3 }, /* unsupported format version */
+	{ EILSEQ, 4 }, /* digest mismatch */
+	{ EKEYREJECTED, 5 }, /* bad signature */
+	{ ENOKEY, 6 }, /* no trusted signature */
+	{ ECANCELED, 7 }, /* rolled back: transition stalled or health check failed */
+	{ EOPNOTSUPP, 8 }, /* incompatible: kernel, build-id, conflict, downgrade, enforcement */
+	{ EBUSY, 9 }, /* busy: the lock is held or a transition is in progress */
+};
+
+int klpb_exit_status(const struct klpb_ctx *ctx, int rc)
+{
+	if (rc >= 0)
+		return 0;
+	if (ctx->usage_error)
+		return 2;
+	for (size_t i = 0; i < sizeof(exit_map) / sizeof(exit_map[0]); i++)
+		if (exit_map[i].err == -rc)
+			return exit_map[i].status;
+	return 1;
+}
+
+void p_json_error(struct klpb_ctx *ctx, int rc)
+{
+	struct json_writer *jw = ctx->jw;
+	const char *name = strerrorname_np(-rc);
+
+	jw_start_object(jw);
+	jw_int_field(jw, "errno", -rc);
+	jw_string_field(jw, "name", name ? name : "EUNKNOWN");
+	jw_string_field(jw, "message", ctx->err_msg ? ctx->err_msg : strerror(-rc));
+	if (ctx->n_err_kernel > 0) {
+		jw_name(jw, "kernel_messages");
+		jw_start_array(jw);
+		for (int i = 0; i < ctx->n_err_kernel; i++)
+			jw_string(jw, ctx->err_kernel[i]);
+		jw_end_array(jw);
+	}
+	jw_int_field(jw, "exit_status", klpb_exit_status(ctx, rc));
+	jw_end_object(jw);
+	free(ctx->err_msg);
+	ctx->err_msg = NULL;
+}

@@ -14,6 +14,7 @@
 
 #include "common/bundle-io.h"
 #include "engine/apply.h"
+#include "engine/deps.h"
 #include "engine/module.h"
 #include "engine/restore.h"
 #include "engine/verify.h"
@@ -172,46 +173,109 @@ static int check_kernel(struct eng_apply *a)
 	return wait_other_transition(a);
 }
 
-static bool dep_matches(const struct klpb_dep *d, const struct lp_bundle *b)
+static int check_requires(struct eng_apply *a, const struct dep_node *me,
+			  const struct dep_node *act, size_t na)
 {
-	return strcmp(d->name, b->name) == 0 && b->version >= d->min_version &&
-	       (!d->has_max || b->version <= d->max_version);
+	const struct klpb_dep *d = dep_unmet(me, act, na);
+
+	if (!d)
+		return 0;
+	p_err(a->e->ctx, -EOPNOTSUPP,
+	      "'%s' requires bundle '%s' version %" PRIu64 "%s, which is not active", me->name,
+	      d->name, d->min_version, d->has_max ? " or in range" : " or later");
+	return -EOPNOTSUPP;
 }
 
-static bool any_active_matches(const struct klpb_dep *d, const struct lp_bundle *bs, int n)
+/* Conflicts both ways: the newcomer's, and every active bundle's. */
+static int check_conflicts(struct eng_apply *a, const struct dep_node *me,
+			   const struct dep_node *act, size_t na)
 {
+	const struct klpb_dep *d;
+	char spec[2 * LP_NAME_MAX];
+
+	for (size_t k = 0; k < na; k++) {
+		if (dep_conflict(me, &act[k])) {
+			p_err(a->e->ctx, -EOPNOTSUPP,
+			      "'%s' conflicts with the active bundle '%s' version %" PRIu64,
+			      me->name, act[k].name, act[k].version);
+			return -EOPNOTSUPP;
+		}
+		d = dep_conflict(&act[k], me);
+		if (d) {
+			dep_spec(d, spec, sizeof(spec));
+			p_err(a->e->ctx, -EOPNOTSUPP,
+			      "the active bundle '%s' version %" PRIu64 " conflicts with '%s' "
+			      "version %" PRIu64 " (its conflicts name '%s'); revert '%s' first",
+			      act[k].name, act[k].version, me->name, me->version, spec,
+			      act[k].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/* Does the newcomer take the place of @o: its module, or its lineage when cumulative? */
+static bool supersedes(const struct eng_apply *a, const struct lp_bundle *o)
+{
+	char lineage[2 * KLPB_LINEAGE_LEN + 1];
+
+	hex_encode(a->b->core.lineage, KLPB_LINEAGE_LEN, lineage);
+	return strcmp(o->module, a->module) == 0 ||
+	       (a->b->core.replace && strcmp(o->lineage, lineage) == 0);
+}
+
+/* A successor must still satisfy what every active dependent requires of it. */
+static int check_dependents(struct eng_apply *a, const struct dep_node *me,
+			    const struct lp_bundle *bs, int n, const struct dep_node *act,
+			    size_t na)
+{
+	struct dep_node *after = calloc(n + 1, sizeof(*after));
+	size_t *broken = calloc(n + 1, sizeof(*broken)), m = 0, nb;
+	char names[512], spec[2 * LP_NAME_MAX];
+	int rc = 0;
+
+	if (!after || !broken) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (int k = 0; k < n; k++)
-		if (lp_bundle_active(&bs[k]) && dep_matches(d, &bs[k]))
-			return true;
-	return false;
+		if (lp_bundle_active(&bs[k]) && !supersedes(a, &bs[k]))
+			after[m++] = dep_node_of(&bs[k]);
+	after[m++] = *me;
+	nb = dep_broken(act, na, after, m, broken);
+	if (nb && broken[nb - 1] == m - 1)
+		nb--; /* its own requires are check_requires()'s */
+	if (nb) {
+		dep_names(after, broken, nb, names, sizeof(names));
+		dep_spec(dep_unmet(&after[broken[0]], after, m), spec, sizeof(spec));
+		p_err(a->e->ctx, -EOPNOTSUPP,
+		      "cannot apply '%s' version %" PRIu64 ": the active bundle%s %s require%s "
+		      "'%s', which it would no longer satisfy (revert %s first)",
+		      me->name, me->version, nb > 1 ? "s" : "", names, nb > 1 ? "" : "s", spec,
+		      nb > 1 ? "them" : names);
+		rc = -EOPNOTSUPP;
+	}
+out:
+	free(after);
+	free(broken);
+	return rc;
 }
 
 static int check_deps(struct eng_apply *a, const struct lp_bundle *bs, int n)
 {
 	const struct klpb_core *c = &a->b->core;
+	struct dep_node me = { .name = c->name, .version = c->version, .core = c }, *act;
+	int na = dep_active_nodes(bs, n, &act), rc;
 
-	for (size_t i = 0; i < c->n_requires; i++) {
-		if (!any_active_matches(&c->requires[i], bs, n)) {
-			p_err(a->e->ctx, -EOPNOTSUPP,
-			      "'%s' requires bundle '%s' version %" PRIu64
-			      "%s, which is not active",
-			      c->name, c->requires[i].name, c->requires[i].min_version,
-			      c->requires[i].has_max ? " or in range" : " or later");
-			return -EOPNOTSUPP;
-		}
-	}
-	for (size_t i = 0; i < c->n_conflicts; i++) {
-		for (int k = 0; k < n; k++) {
-			if (lp_bundle_active(&bs[k]) && dep_matches(&c->conflicts[i], &bs[k])) {
-				p_err(a->e->ctx, -EOPNOTSUPP,
-				      "'%s' conflicts with the active bundle "
-				      "'%s' version %" PRIu64,
-				      c->name, bs[k].name, bs[k].version);
-				return -EOPNOTSUPP;
-			}
-		}
-	}
-	return 0;
+	if (na < 0)
+		return na;
+	rc = check_requires(a, &me, act, na);
+	if (rc == 0)
+		rc = check_conflicts(a, &me, act, na);
+	if (rc == 0)
+		rc = check_dependents(a, &me, bs, n, act, na);
+	free(act);
+	return rc;
 }
 
 static int check_lineage(struct eng_apply *a, const struct lp_bundle *o)
@@ -276,12 +340,13 @@ static int check_active(struct eng_apply *a)
 	if (n < 0)
 		n = 0;
 	rc = check_deps(a, bs, n);
-	for (int k = 0; rc == 0 && k < n; k++) {
+	for (int k = 0; rc == 0 && k < n; k++)
 		if (strcmp(bs[k].module, a->module) == 0)
 			rc = check_same_module(a, &bs[k]);
-		else if (lp_bundle_active(&bs[k]))
+	/* already active as it is: the stacked bundles on top of it stay as they are */
+	for (int k = 0; rc == 0 && !a->already && k < n; k++)
+		if (strcmp(bs[k].module, a->module) != 0 && lp_bundle_active(&bs[k]))
 			rc = check_lineage(a, &bs[k]);
-	}
 	if (rc == 0)
 		plan_replaced(a);
 	lp_bundles_free(bs, n);

@@ -177,3 +177,142 @@ int eng_installed_here(struct engine *e, char ***paths)
 	}
 	return k;
 }
+
+/* ---- the order of apply --installed ---- */
+
+static int load_cores(struct eng_boot *out, int n, struct dep_node *nodes)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		int rc = read_file(out[i].path, &out[i].data, &len);
+
+		if (rc == 0)
+			rc = klpb_bundle_load(out[i].data, len, &out[i].b, NULL);
+		if (rc < 0)
+			return rc; /* eng_installed_here() just read it */
+		nodes[i] = (struct dep_node){ .name = out[i].b->core.name,
+					      .version = out[i].b->core.version,
+					      .core = &out[i].b->core };
+	}
+	return 0;
+}
+
+/* Put @out in the order of @ord (a permutation of its @n items). */
+static int reorder(struct eng_boot *out, int n, const struct dep_order *ord)
+{
+	struct eng_boot *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, out, n * sizeof(*copy));
+	for (int i = 0; i < n; i++) {
+		out[i] = copy[ord[i].node];
+		out[i].place = ord[i].place;
+		out[i].why = ord[i].why;
+	}
+	free(copy);
+	return 0;
+}
+
+static int order_plan(struct eng_boot *out, int n)
+{
+	struct dep_node *nodes = calloc(n ? n : 1, sizeof(*nodes)), *act = NULL;
+	struct dep_order *ord = calloc(n ? n : 1, sizeof(*ord));
+	struct lp_bundle *bs;
+	int nbs = lp_bundles(&bs), na = -ENOMEM, rc = -ENOMEM;
+
+	if (nbs < 0)
+		nbs = 0;
+	if (nodes && ord)
+		na = dep_active_nodes(bs, nbs, &act);
+	if (na >= 0)
+		rc = load_cores(out, n, nodes);
+	if (rc == 0)
+		rc = dep_order(nodes, n, act, na, ord);
+	if (rc == 0)
+		rc = reorder(out, n, ord);
+	lp_bundles_free(bs, nbs);
+	free(act);
+	free(nodes);
+	free(ord);
+	return rc;
+}
+
+int eng_installed_plan(struct engine *e, struct eng_boot **out)
+{
+	char **paths;
+	int n = eng_installed_here(e, &paths), rc;
+
+	*out = NULL;
+	if (n < 0)
+		return n;
+	*out = calloc(n ? n : 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		if (*out)
+			(*out)[i].path = paths[i];
+		else
+			free(paths[i]);
+	}
+	free(paths);
+	if (!*out) {
+		p_err(e->ctx, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	rc = order_plan(*out, n);
+	if (rc < 0) {
+		p_err(e->ctx, rc, "cannot order the installed bundles: %s", strerror(-rc));
+		eng_boot_free(*out, n);
+		*out = NULL;
+		return rc;
+	}
+	return n;
+}
+
+void eng_boot_free(struct eng_boot *b, int n)
+{
+	for (int i = 0; b && i < n; i++) {
+		free(b[i].path);
+		klpb_bundle_free(b[i].b);
+		free(b[i].data);
+	}
+	free(b);
+}
+
+/* The names of the installed bundles on a cycle, as "'a', 'b'". */
+static void cycle_names(const struct eng_boot *out, int n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && len < size; i++)
+		if (out[i].place == DEP_CYCLE)
+			len += snprintf(buf + len, size - len, "%s'%s'", len ? ", " : "",
+					out[i].b->core.name);
+}
+
+int eng_boot_refuse(struct engine *e, const struct eng_boot *out, int n, int i)
+{
+	const struct klpb_core *c = &out[i].b->core;
+	char spec[2 * LP_NAME_MAX], names[512];
+
+	if (out[i].why)
+		dep_spec(out[i].why, spec, sizeof(spec));
+	if (out[i].place == DEP_MISSING)
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "'%s' version %" PRIu64 " is not applied: it requires '%s', which is "
+		      "neither active nor installed (install it)",
+		      c->name, c->version, spec);
+	else if (out[i].place == DEP_BLOCKED)
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "'%s' version %" PRIu64 " is not applied: it requires '%s', which is "
+		      "not applied either",
+		      c->name, c->version, spec);
+	else {
+		cycle_names(out, n, names, sizeof(names));
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "'%s' version %" PRIu64 " is not applied: the installed bundles %s "
+		      "require each other (a dependency cycle)",
+		      c->name, c->version, names);
+	}
+	return -EOPNOTSUPP;
+}

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "engine/deps.h"
 #include "engine/engine.h"
 #include "sys/livepatch.h"
 
@@ -35,6 +36,27 @@ int eng_uninstall(struct engine *e, const char *name);
  * name: [owned] *@paths (free each, then the array); the count, or -errno.
  */
 int eng_installed_here(struct engine *e, char ***paths);
+/* One installed bundle in the order apply --installed takes them. */
+struct eng_boot {
+	char *path; /* [owned] */
+	struct klpb_bundle *b; /* [owned] its core read for the order (not verified) */
+	uint8_t *data; /* [owned] */
+	enum dep_place place; /* DEP_ORDERED: apply it; else why it is not applied */
+	const struct klpb_dep *why; /* DEP_MISSING, DEP_BLOCKED: the requires entry */
+};
+
+/*
+ * The installed bundles for the running kernel in dependency order: each
+ * after what it requires (met by an active bundle or an installed one),
+ * ties by name; then, by name, those that miss a dependency, are on a
+ * cycle or require one of those.  [owned] *@out (eng_boot_free()); the
+ * count, or -errno.
+ */
+int eng_installed_plan(struct engine *e, struct eng_boot **out);
+void eng_boot_free(struct eng_boot *b, int n);
+/* Report why @out[@i] (not DEP_ORDERED) is not applied: -EOPNOTSUPP. */
+int eng_boot_refuse(struct engine *e, const struct eng_boot *out, int n, int i);
+
 /* Was "klp_bundle.disable=1" given on the kernel command line? */
 bool eng_installed_disabled(void);
 

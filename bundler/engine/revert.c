@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* revert.c - the revert transaction, with --to-previous; see revert.h. */
+/* revert.c - the revert transaction, with --to-previous or --with-dependents; see revert.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/apply.h"
+#include "engine/deps.h"
 #include "engine/journal.h"
 #include "engine/module.h"
 #include "engine/restore.h"
@@ -114,27 +116,252 @@ static int revert_bundle(struct engine *e, const struct lp_bundle *b, const stru
 	return 0;
 }
 
-int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_reverted *out)
+/* The active bundles of @bs (@n) as nodes, without those @drop names (indices of @bs). */
+static size_t nodes_without(const struct lp_bundle *bs, int n, const bool *drop,
+			    struct dep_node *out)
 {
-	struct lp_bundle b;
-	struct record r;
-	int rc = find_active(e->ctx, name, &b);
+	size_t m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (lp_bundle_active(&bs[i]) && !(drop && drop[i]))
+			out[m++] = dep_node_of(&bs[i]);
+	return m;
+}
+
+static int index_of(const struct lp_bundle *bs, int n, const char *module)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(bs[i].module, module) == 0)
+			return i;
+	return -1;
+}
+
+struct active_set {
+	struct lp_bundle *bs;
+	int n;
+	struct dep_node *before, *after;
+	size_t nb, na, *broken; /* na: the nodes in after, as set_broken() left them */
+	bool *drop;
+};
+
+static int set_open(struct active_set *s)
+{
+	s->n = lp_bundles(&s->bs);
+	if (s->n < 0)
+		s->n = 0;
+	s->before = calloc(s->n + 1, sizeof(*s->before));
+	s->after = calloc(s->n + 1, sizeof(*s->after));
+	s->broken = calloc(s->n + 1, sizeof(*s->broken));
+	s->drop = calloc(s->n + 1, sizeof(*s->drop));
+	if (!s->before || !s->after || !s->broken || !s->drop)
+		return -ENOMEM;
+	s->nb = nodes_without(s->bs, s->n, NULL, s->before);
+	return 0;
+}
+
+static void set_close(struct active_set *s)
+{
+	lp_bundles_free(s->bs, s->n);
+	free(s->before);
+	free(s->after);
+	free(s->broken);
+	free(s->drop);
+}
+
+/* The dependents broken without the dropped bundles (and with @extra, if any) into s->broken. */
+static size_t set_broken(struct active_set *s, const struct dep_node *extra)
+{
+	s->na = nodes_without(s->bs, s->n, s->drop, s->after);
+	if (extra)
+		s->after[s->na++] = *extra;
+	return dep_broken(s->before, s->nb, s->after, s->na, s->broken);
+}
+
+/* The previous bundle of @b's lineage as a node (its core kept in @saved). */
+static int previous_node(struct engine *e, const struct record *r, struct eng_saved *saved,
+			 struct dep_node *out)
+{
+	int rc = eng_saved_open(e, r->previous, saved);
 
 	if (rc < 0)
 		return rc;
-	record_read(b.module, &r); /* may be missing: then r is empty */
+	*out = (struct dep_node){ .name = saved->b->core.name,
+				  .version = saved->b->core.version,
+				  .core = &saved->b->core };
+	return 0;
+}
+
+static void refuse(struct engine *e, const struct lp_bundle *b, const struct active_set *s,
+		   size_t nb, const struct dep_node *prev)
+{
+	char names[512], spec[2 * LP_NAME_MAX];
+
+	dep_names(s->after, s->broken, nb, names, sizeof(names));
+	if (!prev) {
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "cannot revert '%s': active bundle%s %s require%s it (revert %s first, "
+		      "or use --with-dependents)",
+		      b->name, nb > 1 ? "s" : "", names, nb > 1 ? "" : "s",
+		      nb > 1 ? "them" : names);
+		return;
+	}
+	dep_spec(dep_unmet(&s->after[s->broken[0]], s->after, s->na), spec, sizeof(spec));
+	p_err(e->ctx, -EOPNOTSUPP,
+	      "cannot revert '%s' to its previous version %" PRIu64 ": active bundle%s %s "
+	      "require%s '%s' (revert %s first)",
+	      b->name, prev->version, nb > 1 ? "s" : "", names, nb > 1 ? "" : "s", spec,
+	      nb > 1 ? "them" : names);
+}
+
+/* Would reverting @b (to its previous, recorded in @r) leave an active bundle without what it requires? */
+static int check_dependents(struct engine *e, const struct lp_bundle *b, const struct record *r,
+			    bool to_previous)
+{
+	struct eng_saved saved = { 0 };
+	struct dep_node prev, *extra = NULL;
+	struct active_set s = { 0 };
+	int rc = set_open(&s), i;
+	size_t nb;
+
+	if (rc == 0 && to_previous) {
+		rc = previous_node(e, r, &saved, &prev);
+		if (rc < 0)
+			goto out;
+		extra = &prev;
+	}
+	i = index_of(s.bs, s.n, b->module);
+	if (rc == 0 && i >= 0) {
+		s.drop[i] = true;
+		nb = set_broken(&s, extra);
+		if (nb) {
+			refuse(e, b, &s, nb, extra);
+			rc = -EOPNOTSUPP;
+		}
+	}
+out:
+	eng_saved_free(&saved);
+	set_close(&s);
+	return rc;
+}
+
+static int revert_found(struct engine *e, const struct lp_bundle *b, bool to_previous, bool check,
+			struct eng_reverted *out)
+{
+	struct record r;
+	int rc;
+
+	record_read(b->module, &r); /* may be missing: then r is empty */
 	if (to_previous && !r.previous[0]) {
-		p_err(e->ctx, -ENOENT, "no previous bundle is recorded for '%s'", b.module);
+		p_err(e->ctx, -ENOENT, "no previous bundle is recorded for '%s'", b->module);
 		rc = -ENOENT;
 	} else {
-		rc = revert_bundle(e, &b, &r, to_previous);
+		rc = check ? check_dependents(e, b, &r, to_previous) : 0;
+		if (rc == 0)
+			rc = revert_bundle(e, b, &r, to_previous);
 	}
 	if (rc == 0) {
-		COPY(out->name, b.name);
-		out->version = b.version;
-		COPY(out->module, b.module);
+		COPY(out->name, b->name);
+		out->version = b->version;
+		COPY(out->module, b->module);
 		COPY(out->restored, to_previous ? r.previous : "");
 	}
 	record_free(&r);
 	return rc;
+}
+
+int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_reverted *out)
+{
+	struct lp_bundle b;
+	int rc = find_active(e->ctx, name, &b);
+
+	return rc < 0 ? rc : revert_found(e, &b, to_previous, true, out);
+}
+
+/* ---- --with-dependents ---- */
+
+/* Drop, transitively, every active bundle that requires a dropped one. */
+static void close_over_dependents(struct active_set *s)
+{
+	size_t nb;
+
+	while ((nb = set_broken(s, NULL)) > 0)
+		for (size_t k = 0; k < nb; k++)
+			s->drop[index_of(s->bs, s->n, s->after[s->broken[k]].module)] = true;
+}
+
+/*
+ * The next of the dropped bundles to revert, given those in @gone: one no
+ * other remaining bundle requires, the first by name.
+ */
+static int next_leaf(struct active_set *s, const bool *plan, bool *gone)
+{
+	int first = -1;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < s->n; i++) {
+			if (!plan[i] || gone[i] ||
+			    (first >= 0 && strcmp(s->bs[i].name, s->bs[first].name) >= 0))
+				continue;
+			memcpy(s->drop, gone, s->n * sizeof(*gone));
+			s->drop[i] = true;
+			if (pass == 1 || set_broken(s, NULL) == 0)
+				first = i;
+		}
+		if (first >= 0)
+			break;
+	}
+	if (first >= 0)
+		gone[first] = true;
+	return first;
+}
+
+/* The modules to revert for @b with its dependents, in order, into @plan ([owned]); the count. */
+static int plan_with_dependents(const struct lp_bundle *b, char (**plan)[LP_NAME_MAX])
+{
+	struct active_set s = { 0 };
+	bool *in = NULL, *gone = NULL;
+	int rc = set_open(&s), i = index_of(s.bs, s.n, b->module), k = 0;
+
+	*plan = calloc(s.n + 1, sizeof(**plan));
+	in = calloc(s.n + 1, sizeof(*in));
+	gone = calloc(s.n + 1, sizeof(*gone));
+	if (rc == 0 && (!*plan || !in || !gone))
+		rc = -ENOMEM;
+	if (rc == 0 && i >= 0) {
+		s.drop[i] = true;
+		close_over_dependents(&s);
+		memcpy(in, s.drop, s.n * sizeof(*in));
+		while ((i = next_leaf(&s, in, gone)) >= 0)
+			COPY((*plan)[k++], s.bs[i].module);
+	}
+	free(in);
+	free(gone);
+	set_close(&s);
+	return rc < 0 ? rc : k;
+}
+
+int eng_revert_with_dependents(struct engine *e, const char *name, struct eng_reverted **out,
+			       size_t *n_out)
+{
+	char(*plan)[LP_NAME_MAX] = NULL;
+	struct lp_bundle b;
+	int rc = find_active(e->ctx, name, &b), n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (rc == 0)
+		rc = n = plan_with_dependents(&b, &plan);
+	if (rc >= 0)
+		*out = calloc(n + 1, sizeof(**out));
+	if (rc >= 0 && !*out)
+		rc = -ENOMEM;
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		rc = find_active(e->ctx, plan[i], &b);
+		if (rc == 0)
+			rc = revert_found(e, &b, false, false, &(*out)[*n_out]);
+		if (rc == 0)
+			(*n_out)++;
+	}
+	free(plan);
+	return rc < 0 ? rc : 0;
 }

@@ -4,6 +4,11 @@
  * transition (every object at once) and unload it, or with --to-previous
  * put back the bundle it replaced.  A stalled unpatching transition is
  * reversed: the bundle stays active (-ECANCELED, exit 7).
+ *
+ * A bundle that an active bundle requires (engine/deps.h) is not reverted
+ * (-EOPNOTSUPP, exit 8), nor put back to a previous version outside an
+ * active dependent's range; eng_revert_with_dependents() reverts its
+ * dependents first.
  */
 #ifndef KLPB_ENGINE_REVERT_H
 #define KLPB_ENGINE_REVERT_H
@@ -28,5 +33,13 @@ struct eng_reverted {
  * active one); with @to_previous restore the one it replaced.
  */
 int eng_revert(struct engine *e, const char *name, bool to_previous, struct eng_reverted *out);
+/*
+ * Revert the active bundle @name and, first, every active bundle that
+ * requires it, transitively (dependents before what they require, ties by
+ * name), each as its own transaction.  Stops at the first failure.
+ * [owned] *@out (free()) holds the @n_out bundles reverted, also on failure.
+ */
+int eng_revert_with_dependents(struct engine *e, const char *name, struct eng_reverted **out,
+			       size_t *n_out);
 
 #endif

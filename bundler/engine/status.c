@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/deps.h"
 #include "engine/journal.h"
 #include "engine/status.h"
 
@@ -53,6 +54,20 @@ static void read_bundles(struct eng_status *s)
 	}
 }
 
+/* Which active bundles require bundle @i. */
+static void read_required_by(struct eng_status *s, int i)
+{
+	struct dep_node p = dep_node_of(s->bundles[i].lp), d;
+	struct eng_bundle *b = &s->bundles[i];
+
+	b->required_by = calloc(s->n_bundles, sizeof(*b->required_by));
+	for (int k = 0; b->required_by && k < s->n_bundles; k++) {
+		d = dep_node_of(s->bundles[k].lp);
+		if (k != i && lp_bundle_active(s->bundles[k].lp) && dep_requires(&d, &p))
+			b->required_by[b->n_required_by++] = k;
+	}
+}
+
 static void read_transition(struct eng_status *s)
 {
 	for (int i = 0; i < s->n_patches; i++) {
@@ -73,6 +88,8 @@ void eng_status(struct engine *e, struct eng_status *s)
 	try_recover(e);
 	memset(s, 0, sizeof(*s));
 	read_bundles(s);
+	for (int i = 0; i < s->n_bundles; i++)
+		read_required_by(s, i);
 	s->n_patches = lp_patches(&s->patches);
 	if (s->n_patches < 0)
 		s->n_patches = 0;
@@ -89,6 +106,8 @@ void eng_status(struct engine *e, struct eng_status *s)
 void eng_status_free(struct eng_status *s)
 {
 	lp_bundles_free(s->lp_bundles, s->n_bundles);
+	for (int i = 0; i < s->n_bundles; i++)
+		free(s->bundles[i].required_by);
 	free(s->bundles);
 	free(s->patches);
 }

@@ -2,7 +2,8 @@
 /*
  * status.h - what 'klp-bundle status' shows: every loaded bundle as the
  * kernel shows it (sysfs is the truth; the state directory only adds when
- * each was applied), a transition in progress with the tasks it waits for,
+ * each was applied), what each requires and conflicts with (its core) and
+ * which active bundles require it (engine/deps.h), a transition in progress with the tasks it waits for,
  * other live patches, the kernel taint and an interrupted transaction.
  */
 #ifndef KLPB_ENGINE_STATUS_H
@@ -19,6 +20,8 @@
 struct eng_bundle {
 	const struct lp_bundle *lp; /* as sysfs shows it */
 	long long applied; /* when it was applied (0: not recorded) */
+	int *required_by; /* [owned] the active bundles (indices into bundles) requiring it */
+	int n_required_by;
 };
 
 struct eng_status {
