@@ -16,7 +16,12 @@ static const char revert_usage[] =
 	"bundle) in one transition and unload it.\n\n"
 	"options:\n"
 	"  -P, --to-previous    re-apply the bundle NAME replaced instead (kept in\n"
-	"                       the state directory)\n"
+	"                       the state directory), in one replace transition\n"
+	"      --allow-unpatched-rollback\n"
+	"                       with --to-previous: when the kernel cannot replace\n"
+	"                       NAME by the previous bundle in one transition (NAME\n"
+	"                       carries a klp_state it lacks), disable NAME first;\n"
+	"                       without it that is refused (8)\n"
 	"  -t, --timeout SEC    the transition's limit (default 60); past it the\n"
 	"                       transition is reversed and NAME stays active\n"
 	"  -w, --wait           wait for the lock instead of failing\n"
@@ -47,6 +52,8 @@ static void report(struct klpb_ctx *ctx, const struct eng_reverted *r)
 int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "to-previous", no_argument, NULL, 'P' },
+					      { "allow-unpatched-rollback", no_argument, NULL,
+						'U' },
 					      { "help", no_argument, NULL, 'h' },
 					      ENG_LONG_OPTS,
 					      {} };
@@ -60,6 +67,9 @@ int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'P':
 			to_previous = true;
+			break;
+		case 'U':
+			e.allow_unpatched_rollback = true;
 			break;
 		case 'h':
 			fputs(revert_usage, stdout);
