@@ -490,7 +490,7 @@ static int __init klpb_init(void)
 	}
 	/* from here on nothing may fail: the patch is live */
 	if (klpb_rollback_from > KLPB_DESC_VERSION)
-		pr_info("bundle '%s' version %u (lineage '%s', %s) enabled, rolling back version %u (klpb_rollback_from: its lineage klp_state has that version)\n",
+		pr_info("bundle '%s' version %u (lineage '%s', %s) enabled, its lineage klp_state at version %u (klpb_rollback_from)\n",
 			KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
 			KLPB_DESC_REPLACE ? "cumulative" : "stacked",
 			klpb_rollback_from);

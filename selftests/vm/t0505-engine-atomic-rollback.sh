@@ -67,8 +67,20 @@ is "$p_u" 0 "revert --to-previous: the probe never saw the unpatched /proc/cmdli
 ok "$([ "$p_g1" -gt 0 ] && [ "$p_g2" -gt 0 ]; echo $?)" "revert --to-previous: generation 2, then 1"
 is "$(gen_vmlinux)/$(gen_module)" 1/1 "v1 is back for both parts"
 
+# --- v3 rolled back to v1: v1's lineage klp_state is at 3, so applying v2
+# over it needs the parameter too
+"$KLPB" apply --check false "$E/seed-v3-busy.klpb" >/dev/null 2>&1
+is "$?" 7 "a failing --check of v3 rolls back to v1"
+is "$(cat /sys/module/klpb_seed_v1/parameters/klpb_rollback_from)" 3 \
+	"v1 was loaded with klpb_rollback_from=3"
+is "$(cat /sys/kernel/klp_bundle/klpb_seed_v1/version)" 1 "sysfs still shows v1's own version"
+ok "$(dmesg | grep -q "klpb_seed_v1: bundle 'seed' version 1 .* enabled, its lineage klp_state at version 3"; echo $?)" \
+	"the kernel log names v1 and the lineage state version"
+run_ok "apply v2 over the restored v1" "$KLPB" apply "$S/seed-v2.klpb"
+is "$(gen_vmlinux)/$(gen_module)" 2/2 "v2 is active for both parts"
+is "$(cat /sys/module/klpb_seed_v2/parameters/klpb_rollback_from)" 3 "with klpb_rollback_from=3"
+
 # --- the kernel still refuses an accidental downgrade
-run_ok "apply v2 again" "$KLPB" apply "$S/seed-v2.klpb"
 insmod "$S/seed-v1.ko" 2>/dev/null
 ok "$([ $? -ne 0 ] && [ ! -d /sys/module/klpb_seed_v1 ]; echo $?)" \
 	"a plain insmod of v1 while v2 is active is refused"
