@@ -306,9 +306,9 @@ static int check_rollback(struct eng_apply *a)
 	if (a->check && !a->e->allow_unpatched_rollback) {
 		p_err(a->e->ctx, -EOPNOTSUPP,
 		      "'%s' cannot be rolled back in one transition: %s; a failing --check "
-		      "would leave the lineage unpatched until '%s' is loaded again (give "
-		      "--allow-unpatched-rollback to accept that)",
-		      a->b->core.name, why, a->prev[0]);
+		      "would leave the lineage unpatched until the bundles it replaces are "
+		      "loaded again (give --allow-unpatched-rollback to accept that)",
+		      a->b->core.name, why);
 		return -EOPNOTSUPP;
 	}
 	p_warn(a->e->ctx,
