@@ -53,6 +53,18 @@ static_assert(KLPB_SYMREF_DECL_LAYOUT_OK);
 
 struct klpb_bundle klpb_bundle;
 
+/*
+ * klpb_rollback_from: 0, or the version of the active bundle of this
+ * lineage that this older one deliberately replaces (klp-bundle passes it
+ * only to roll back).  The lineage klp_state then gets that version, so the
+ * kernel accepts the older bundle as a replacement in one transition; a
+ * plain insmod without it is still refused as a downgrade.
+ */
+static unsigned int klpb_rollback_from;
+module_param(klpb_rollback_from, uint, 0444);
+MODULE_PARM_DESC(klpb_rollback_from,
+		 "version of the active bundle of the lineage this one replaces in a rollback (0: none)");
+
 /* the ELF note: namesz 4, descsz 20, NT_GNU_BUILD_ID, "GNU" */
 static const u8 klpb_note_hdr[16] = {
 	4, 0, 0, 0, KLPB_BUILD_ID_LEN, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0
@@ -359,6 +371,35 @@ static int klpb_build_objects(struct klpb_bundle *b)
 	return klpb_build_funcs(b);
 }
 
+/**
+ * klpb_lineage_version() - the version of the bundle's lineage klp_state
+ *
+ * Return: klpb_rollback_from when it is higher than the bundle's version,
+ * else the bundle's version.
+ */
+static unsigned long klpb_lineage_version(void)
+{
+	return max_t(unsigned long, klpb_rollback_from, KLPB_DESC_VERSION);
+}
+
+/**
+ * klpb_check_rollback() - refuse a klpb_rollback_from that makes no sense
+ *
+ * Return: 0, or -EINVAL (after a pr_err()) when it is lower than the
+ * bundle's own version: it names the newer version being rolled back.
+ */
+static int klpb_check_rollback(void)
+{
+	if (!klpb_rollback_from)
+		return 0;
+	if (klpb_rollback_from < KLPB_DESC_VERSION) {
+		pr_err("klpb_rollback_from=%u is lower than the version %u of bundle '%s': it names the newer version a rollback replaces; leave it out for an ordinary load\n",
+		       klpb_rollback_from, KLPB_DESC_VERSION, KLPB_DESC_NAME);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* the author's states plus the lineage state, zero-terminated */
 static int klpb_build_states(struct klpb_bundle *b)
 {
@@ -382,7 +423,7 @@ static int klpb_build_states(struct klpb_bundle *b)
 		s++;
 	}
 	states[n].id = lineage_id;
-	states[n].version = KLPB_DESC_VERSION;
+	states[n].version = klpb_lineage_version();
 	b->patch.states = states;
 	return 0;
 }
@@ -421,6 +462,9 @@ static int __init klpb_init(void)
 	struct klpb_bundle *b = &klpb_bundle;
 	int ret;
 
+	ret = klpb_check_rollback();
+	if (ret)
+		return ret;
 	ret = klpb_core_load(&b->core);
 	if (ret)
 		goto out_free;
@@ -450,9 +494,15 @@ static int __init klpb_init(void)
 		goto out_remove_sysfs;
 	}
 	/* from here on nothing may fail: the patch is live */
-	pr_info("bundle '%s' version %u (lineage '%s', %s) enabled\n",
-		KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
-		KLPB_DESC_REPLACE ? "cumulative" : "stacked");
+	if (klpb_rollback_from > KLPB_DESC_VERSION)
+		pr_info("bundle '%s' version %u (lineage '%s', %s) enabled, its lineage klp_state at version %u (klpb_rollback_from)\n",
+			KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+			KLPB_DESC_REPLACE ? "cumulative" : "stacked",
+			klpb_rollback_from);
+	else
+		pr_info("bundle '%s' version %u (lineage '%s', %s) enabled\n",
+			KLPB_DESC_NAME, KLPB_DESC_VERSION, KLPB_DESC_LINEAGE,
+			KLPB_DESC_REPLACE ? "cumulative" : "stacked");
 	return 0;
 
 out_remove_sysfs:

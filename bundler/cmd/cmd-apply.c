@@ -32,6 +32,12 @@ static const char apply_usage[] =
 	"  -K, --keyring DIR    trust every DIR/*.pub (default: $KLPB_KEYS_DIR or\n"
 	"                       /etc/klp-bundle/keys; signatures are required when\n"
 	"                       it holds keys)\n"
+	"      --allow-unpatched-rollback\n"
+	"                       let a --check that fails roll back by disabling the\n"
+	"                       bundle before the one it replaced is loaded again,\n"
+	"                       when the kernel cannot do it in one transition (a\n"
+	"                       klp_state the older bundle lacks); without it such a\n"
+	"                       --check is refused (8)\n"
 	"      --installed      apply every installed bundle that has a target for\n"
 	"                       this kernel (at boot; skipped with\n"
 	"                       klp_bundle.disable=1 on the kernel command line),\n"
@@ -59,6 +65,9 @@ static void report_plain(const struct eng_apply *a, const char *result, bool dry
 		printf("  object %-24s %s\n", a->t->objects[i].name, a->obj_state[i]);
 	for (int i = 0; i < a->n_prev; i++)
 		printf("  %s %s\n", dry_run ? "would replace" : "replaced", a->prev[i]);
+	if (!a->atomic_rollback)
+		printf("  rollback cannot be one transition: it would disable '%s' first\n",
+		       a->module);
 }
 
 static void object_json(struct json_writer *jw, const char *name, const char *state)
@@ -89,6 +98,7 @@ static void report_json(struct json_writer *jw, const struct eng_apply *a, const
 	for (int i = 0; i < a->n_prev; i++)
 		jw_string(jw, a->prev[i]);
 	jw_end_array(jw);
+	jw_bool_field(jw, "atomic_rollback", a->atomic_rollback);
 	jw_end_object(jw);
 }
 
@@ -179,6 +189,8 @@ int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv)
 					      { "key", required_argument, NULL, 'k' },
 					      { "keyring", required_argument, NULL, 'K' },
 					      { "installed", no_argument, NULL, 'I' },
+					      { "allow-unpatched-rollback", no_argument, NULL,
+						'U' },
 					      { "help", no_argument, NULL, 'h' },
 					      ENG_LONG_OPTS,
 					      {} };
@@ -204,6 +216,9 @@ int cmd_apply(struct klpb_ctx *ctx, int argc, char **argv)
 			break;
 		case 'I':
 			installed = true;
+			break;
+		case 'U':
+			e.allow_unpatched_rollback = true;
 			break;
 		case 'h':
 			fputs(apply_usage, stdout);

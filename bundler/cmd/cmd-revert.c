@@ -19,8 +19,14 @@ static const char revert_usage[] =
 	"the revert is refused (exit status 8) and names the dependents.\n\n"
 	"options:\n"
 	"  -P, --to-previous    re-apply the bundle NAME replaced instead (kept in\n"
-	"                       the state directory); refused (8) when that version\n"
-	"                       is outside an active dependent's range\n"
+	"                       the state directory), in one replace transition;\n"
+	"                       refused (8) when that version is outside an active\n"
+	"                       dependent's range\n"
+	"      --allow-unpatched-rollback\n"
+	"                       with --to-previous: when the kernel cannot replace\n"
+	"                       NAME by the previous bundle in one transition (NAME\n"
+	"                       carries a klp_state it lacks), disable NAME first;\n"
+	"                       without it that is refused (8)\n"
 	"  -D, --with-dependents\n"
 	"                       revert every active bundle that requires NAME first\n"
 	"                       (transitively, dependents before what they require),\n"
@@ -101,6 +107,8 @@ int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "to-previous", no_argument, NULL, 'P' },
 					      { "with-dependents", no_argument, NULL, 'D' },
+					      { "allow-unpatched-rollback", no_argument, NULL,
+						'U' },
 					      { "help", no_argument, NULL, 'h' },
 					      ENG_LONG_OPTS,
 					      {} };
@@ -117,6 +125,9 @@ int cmd_revert(struct klpb_ctx *ctx, int argc, char **argv)
 			break;
 		case 'D':
 			with_dependents = true;
+			break;
+		case 'U':
+			e.allow_unpatched_rollback = true;
 			break;
 		case 'h':
 			fputs(revert_usage, stdout);

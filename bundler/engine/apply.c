@@ -353,6 +353,37 @@ static int check_active(struct eng_apply *a)
 	return rc;
 }
 
+/*
+ * Can a rollback put back what this apply replaces in one transition?  Say
+ * so before anything changes; a --check (which may roll back) then needs
+ * --allow-unpatched-rollback.
+ */
+static int check_rollback(struct eng_apply *a)
+{
+	char why[512];
+	int rc = eng_rollback_atomic(a->e, a->module, &a->ko, a->prev, a->n_prev, why, sizeof(why));
+
+	if (rc < 0)
+		return rc;
+	a->atomic_rollback = rc == 1;
+	if (a->atomic_rollback)
+		return 0;
+	if (a->check && !a->e->allow_unpatched_rollback) {
+		p_err(a->e->ctx, -EOPNOTSUPP,
+		      "'%s' cannot be rolled back in one transition: %s; a failing --check "
+		      "would leave the lineage unpatched until the bundles it replaces are "
+		      "loaded again (give --allow-unpatched-rollback to accept that)",
+		      a->b->core.name, why);
+		return -EOPNOTSUPP;
+	}
+	p_warn(a->e->ctx,
+	       "'%s' cannot be rolled back in one transition: %s; a rollback (failed "
+	       "--check, revert --to-previous) would disable it before the previous bundle "
+	       "is loaded again",
+	       a->b->core.name, why);
+	return 0;
+}
+
 int eng_apply_check(struct eng_apply *a, const char *file)
 {
 	int rc;
@@ -360,6 +391,7 @@ int eng_apply_check(struct eng_apply *a, const char *file)
 	a->file = file;
 	a->n_prev = 0;
 	a->stale = a->already = false;
+	a->atomic_rollback = true;
 	COPY(a->vmlinux_state, "patched");
 	for (size_t i = 0; i < KLPB_MAX_TARGET_OBJECTS; i++)
 		COPY(a->obj_state[i], "pending");
@@ -372,6 +404,8 @@ int eng_apply_check(struct eng_apply *a, const char *file)
 		rc = check_kernel(a);
 	if (rc == 0)
 		rc = check_active(a);
+	if (rc == 0 && !a->already)
+		rc = check_rollback(a);
 	return rc;
 }
 
@@ -449,7 +483,7 @@ static void forget(struct eng_apply *a)
 /* Undo after a failure at step 7 or 8: the system goes back to what it was. */
 static int roll_back(struct eng_apply *a)
 {
-	int rc = eng_undo_apply(a->e, a->module, a->n_prev ? a->prev[0] : NULL);
+	int rc = eng_undo_apply(a->e, a->module, a->prev, a->n_prev);
 
 	if (rc == 0)
 		forget(a);
@@ -459,6 +493,8 @@ static int roll_back(struct eng_apply *a)
 static int step_load(struct eng_apply *a, struct journal *j)
 {
 	struct klpb_ctx *ctx = a->e->ctx;
+	char buf[64];
+	const char *params = eng_lineage_params(&a->b->core, buf, sizeof(buf));
 	int rc = sd_save_bundle(a->module, a->data, a->len);
 
 	if (rc < 0) {
@@ -472,7 +508,7 @@ static int step_load(struct eng_apply *a, struct journal *j)
 	if (a->stale)
 		rc = eng_remove(a->e, a->module);
 	if (rc == 0)
-		rc = eng_insert(a->e, a->ko.data, a->ko.len, a->module);
+		rc = eng_insert(a->e, a->ko.data, a->ko.len, a->module, params);
 	if (rc < 0) {
 		forget(a);
 		return rc;

@@ -44,6 +44,7 @@ struct eng_apply {
 	int n_prev;
 	bool stale; /* the module is loaded but not enabled: unload it first */
 	bool already; /* this very bundle is active: nothing to do */
+	bool atomic_rollback; /* a rollback would restore prev[] in one transition */
 };
 
 /* Steps 3 to 5 for @file: change nothing.  Sets @a->already. */

@@ -28,6 +28,8 @@ struct engine {
 	int busy_ms; /* how long to wait for another transition */
 	bool progress; /* stderr is a terminal: a progress line */
 	bool recovered; /* eng_begin() recovered an interrupted transaction */
+	/* --allow-unpatched-rollback: a rollback may disable before it restores */
+	bool allow_unpatched_rollback;
 };
 
 void eng_init(struct engine *e, struct klpb_ctx *ctx);

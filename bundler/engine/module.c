@@ -55,13 +55,13 @@ static void report_refusal(struct engine *e, struct km_reader *log, const char *
 	km_lines_free(lines, n > 0 ? n : 0);
 }
 
-int eng_insert(struct engine *e, const void *ko, size_t len, const char *module)
+int eng_insert(struct engine *e, const void *ko, size_t len, const char *module, const char *params)
 {
 	struct km_reader log;
 	int rc;
 
 	km_open(&log); /* without the log, the error only points at it */
-	rc = ld_insert(ko, len, module, e->busy_ms);
+	rc = ld_insert(ko, len, module, params, e->busy_ms);
 	if (rc == -EKEYREJECTED) {
 		p_err(e->ctx, -EOPNOTSUPP, "the kernel rejected the module signature of '%s'",
 		      module);
@@ -76,7 +76,8 @@ int eng_insert(struct engine *e, const void *ko, size_t len, const char *module)
 	return rc;
 }
 
-int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module)
+int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module,
+		     const char *params)
 {
 	struct klpb_error ferr = { 0 };
 	struct klpb_buf ko = { 0 };
@@ -84,7 +85,7 @@ int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, co
 
 	if (rc < 0)
 		return report_format_error(e->ctx, module, rc, &ferr);
-	rc = eng_insert(e, ko.data, ko.len, module);
+	rc = eng_insert(e, ko.data, ko.len, module, params);
 	klpb_buf_free(&ko);
 	return rc;
 }
@@ -122,22 +123,32 @@ int eng_saved_open(struct engine *e, const char *module, struct eng_saved *s)
 	return rc;
 }
 
-int eng_load_saved(struct engine *e, const char *module)
+int eng_saved_payload(struct engine *e, const char *module, struct eng_saved *s, size_t *i)
 {
 	char release[128];
-	struct eng_saved s;
-	size_t i = 0;
-	int rc = eng_saved_open(e, module, &s);
+	int rc = eng_saved_open(e, module, s);
 
 	if (rc < 0)
 		return rc;
 	rc = lp_kernel_release(release, sizeof(release));
 	if (rc == 0)
-		rc = eng_pick_payload(s.b, release, &i);
-	if (rc < 0)
+		rc = eng_pick_payload(s->b, release, i);
+	if (rc < 0) {
 		p_err(e->ctx, rc, "the saved bundle '%s' has no target for this kernel", module);
-	else
-		rc = eng_load_payload(e, s.b, i, module);
+		eng_saved_free(s);
+	}
+	return rc;
+}
+
+int eng_load_saved(struct engine *e, const char *module, const char *params)
+{
+	struct eng_saved s;
+	size_t i = 0;
+	int rc = eng_saved_payload(e, module, &s, &i);
+
+	if (rc < 0)
+		return rc;
+	rc = eng_load_payload(e, s.b, i, module, params);
 	eng_saved_free(&s);
 	return rc;
 }

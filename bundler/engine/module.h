@@ -18,13 +18,16 @@
 /* The payload index for the running kernel's release @release, or -ENOENT (not reported). */
 int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *out);
 /*
- * Load the module image @ko as @module from memory; the kernel's
- * -EKEYREJECTED is -EOPNOTSUPP.  A refusal is reported with what the
- * kernel logged about @module meanwhile (/dev/kmsg, sys/kmsg.h).
+ * Load the module image @ko as @module from memory, with the module
+ * parameters @params (NULL: none); the kernel's -EKEYREJECTED is
+ * -EOPNOTSUPP.  A refusal is reported with what the kernel logged about
+ * @module meanwhile (/dev/kmsg, sys/kmsg.h).
  */
-int eng_insert(struct engine *e, const void *ko, size_t len, const char *module);
+int eng_insert(struct engine *e, const void *ko, size_t len, const char *module,
+	       const char *params);
 /* Extract payload @i (digest-checked) and eng_insert() it. */
-int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module);
+int eng_load_payload(struct engine *e, const struct klpb_bundle *b, size_t i, const char *module,
+		     const char *params);
 
 /* A saved bundles/<module>.klpb, read and verified (digests). */
 struct eng_saved {
@@ -35,8 +38,10 @@ struct eng_saved {
 
 int eng_saved_open(struct engine *e, const char *module, struct eng_saved *s);
 void eng_saved_free(struct eng_saved *s);
-/* Load the saved bundles/<module>.klpb for the running kernel. */
-int eng_load_saved(struct engine *e, const char *module);
+/* eng_saved_open() and the index of its payload for the running kernel into *@i. */
+int eng_saved_payload(struct engine *e, const char *module, struct eng_saved *s, size_t *i);
+/* Load the saved bundles/<module>.klpb for the running kernel, with @params (or NULL). */
+int eng_load_saved(struct engine *e, const char *module, const char *params);
 
 /*
  * Wait until @module's transition is over.  0: done (or the patch is gone);

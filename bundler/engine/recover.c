@@ -60,7 +60,7 @@ static int recover_apply(struct engine *e, struct journal *j)
 
 	if (apply_committed(j) && eng_patch_active(j->module))
 		return finish_apply(e, j);
-	rc = eng_undo_apply(e, j->module, j->n_prev ? j->prev[0] : NULL);
+	rc = eng_undo_apply(e, j->module, j->prev, j->n_prev);
 	if (rc < 0)
 		return rc;
 	sd_gc_bundle(j->module);
@@ -94,6 +94,8 @@ static int recover_revert(struct engine *e, struct journal *j)
 	int rc;
 
 	eng_wait_transition(e, j->module, e->timeout_ms, false);
+	if (prev) /* --to-previous: the replace transition that restores it */
+		eng_wait_transition(e, prev, e->timeout_ms, false);
 	if (eng_patch_active(j->module) && (!prev || !eng_patch_active(prev))) {
 		/* nothing took effect: drop a half-loaded predecessor */
 		if (prev)
@@ -102,13 +104,9 @@ static int recover_revert(struct engine *e, struct journal *j)
 		       j->module);
 		return eng_journal_clear(e);
 	}
-	rc = eng_disable(e, j->module);
+	rc = prev ? eng_restore(e, j->module, j->prev, 1) : eng_disable(e, j->module);
 	if (rc == 0)
 		rc = eng_remove(e, j->module);
-	if (rc == 0 && prev && !eng_patch_active(prev)) {
-		eng_remove(e, prev);
-		rc = eng_load_and_wait(e, prev);
-	}
 	if (rc < 0)
 		return rc;
 	record_reverted(e, j->module, prev);

@@ -83,6 +83,30 @@ static void record_restored(struct engine *e, const char *prev, const char *sour
 	lp_bundles_free(bs, n > 0 ? n : 0);
 }
 
+/*
+ * --to-previous: can @prev[0] replace @b in one transition?  If not, that
+ * needs --allow-unpatched-rollback (-EOPNOTSUPP), and is said.
+ */
+static int check_to_previous(struct engine *e, const struct lp_bundle *b, char (*prev)[SD_NAME_MAX])
+{
+	char why[512];
+	int rc = eng_rollback_atomic(e, b->module, NULL, prev, 1, why, sizeof(why));
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	if (!e->allow_unpatched_rollback) {
+		p_err(e->ctx, -EOPNOTSUPP,
+		      "'%s' cannot be replaced by '%s' in one transition: %s; reverting to it "
+		      "would leave the lineage unpatched in between (give "
+		      "--allow-unpatched-rollback to accept that)",
+		      b->module, prev[0], why);
+		return -EOPNOTSUPP;
+	}
+	p_warn(e->ctx, "'%s' cannot be replaced by '%s' in one transition: %s; disabling it first",
+	       b->module, prev[0], why);
+	return 0;
+}
+
 /* Revert @b, whose record is @r (empty when it has none). */
 static int revert_bundle(struct engine *e, const struct lp_bundle *b, const struct record *r,
 			 bool to_previous)
@@ -93,11 +117,13 @@ static int revert_bundle(struct engine *e, const struct lp_bundle *b, const stru
 	journal_init(&j, ENG_OP_REVERT, b->module);
 	if (to_previous)
 		COPY(j.prev[j.n_prev++], r->previous);
-	rc = eng_journal_step(e, &j, ENG_STEP_REVERT_BEGIN);
+	rc = to_previous ? check_to_previous(e, b, j.prev) : 0;
+	if (rc == 0)
+		rc = eng_journal_step(e, &j, ENG_STEP_REVERT_BEGIN);
 	if (rc < 0)
 		return rc;
 	eng_stop_at(ENG_STEP_REVERT_BEGIN);
-	rc = to_previous ? eng_restore(e, b->module, r->previous) : disable_one(e, b->module);
+	rc = to_previous ? eng_restore(e, b->module, j.prev, j.n_prev) : disable_one(e, b->module);
 	if (rc < 0) {
 		journal_clear();
 		return rc;

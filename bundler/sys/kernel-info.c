@@ -22,6 +22,11 @@ static uint32_t le32(const uint8_t *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
 static size_t align4(size_t n)
 {
 	return (n + 3) & ~(size_t)3;
@@ -82,6 +87,71 @@ int elf_build_id(const void *buf, size_t len, struct build_id *id)
 		if (data && data->d_buf)
 			rc = notes_build_id(data->d_buf, data->d_size, id);
 	}
+	elf_end(elf);
+	return rc;
+}
+
+/* The first section named @name of @elf, or NULL. */
+static Elf_Scn *section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *n;
+
+		if (gelf_getshdr(scn, &shdr) && (n = elf_strptr(elf, shstrndx, shdr.sh_name)) &&
+		    strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+/* The KLPB_STATE entries of section @scn (two little-endian u64 each) into [owned] *@out. */
+static int read_states(Elf_Scn *scn, struct klpb_state **out, size_t *n)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	const uint8_t *p;
+	size_t count;
+
+	if (!data || (data->d_size && !data->d_buf) ||
+	    data->d_size % sizeof(struct klpb_state_decl))
+		return -EBADMSG;
+	count = data->d_size / sizeof(struct klpb_state_decl);
+	*out = calloc(count ? count : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	p = data->d_buf;
+	for (size_t i = 0; i < count; i++) {
+		(*out)[i].id = le64(p + 16 * i);
+		(*out)[i].version = le64(p + 16 * i + 8);
+	}
+	*n = count;
+	return 0;
+}
+
+int module_klp_states(const void *ko, size_t len, struct klpb_state **out, size_t *n)
+{
+	Elf_Scn *scn;
+	Elf *elf;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	elf = elf_memory((char *)ko, len);
+	if (!elf)
+		return -EBADMSG;
+	if (elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		return -EBADMSG;
+	}
+	scn = section_named(elf, KLPB_SECTION_STATES);
+	rc = scn ? read_states(scn, out, n) : 0;
 	elf_end(elf);
 	return rc;
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "klp-bundle/format.h"
+
 #define BUILD_ID_MAX 64
 
 struct build_id {
@@ -43,6 +45,15 @@ int kernel_image_load(const char *path, uint8_t **elf, size_t *len);
 int read_elf_file(const char *path, uint8_t **buf, size_t *len);
 /* The build-id of an ELF file (a module). */
 int file_build_id(const char *path, struct build_id *id);
+
+/*
+ * The klp_states a transaction module declares (KLPB_STATE: its
+ * KLPB_SECTION_STATES section; the lineage state is not among them), from
+ * the module image @ko: [owned] *@out (free()), *@n of them (0 when the
+ * section is absent or empty).  -EBADMSG when @ko is no ELF image or the
+ * section is malformed.
+ */
+int module_klp_states(const void *ko, size_t len, struct klpb_state **out, size_t *n);
 
 /*
  * The path of module @name for kernel @release, as modprobe would find it

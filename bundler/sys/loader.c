@@ -35,7 +35,7 @@ static int memfd_with(const void *data, size_t len, const char *name)
 	return fd;
 }
 
-int ld_insert(const void *ko, size_t len, const char *name, int busy_ms)
+int ld_insert(const void *ko, size_t len, const char *name, const char *params, int busy_ms)
 {
 	long long deadline = now_ms() + busy_ms;
 	int fd = memfd_with(ko, len, name), rc;
@@ -43,7 +43,7 @@ int ld_insert(const void *ko, size_t len, const char *name, int busy_ms)
 	if (fd < 0)
 		return fd;
 	for (;;) {
-		rc = syscall(SYS_finit_module, fd, "", 0) < 0 ? -errno : 0;
+		rc = syscall(SYS_finit_module, fd, params ? params : "", 0) < 0 ? -errno : 0;
 		if (rc != -EBUSY || now_ms() >= deadline)
 			break;
 		sleep_ms(100);

@@ -13,10 +13,11 @@
 
 /*
  * Load the module image @ko: a sealed memfd named after @name, then
- * finit_module().  -EBUSY (a transition in progress) is retried every
- * 100 ms for up to @busy_ms.  Returns 0 or the kernel's -errno.
+ * finit_module() with the module parameters @params ("p=v p2=v2"; NULL:
+ * none).  -EBUSY (a transition in progress) is retried every 100 ms for
+ * up to @busy_ms.  Returns 0 or the kernel's -errno.
  */
-int ld_insert(const void *ko, size_t len, const char *name, int busy_ms);
+int ld_insert(const void *ko, size_t len, const char *name, const char *params, int busy_ms);
 /*
  * Remove module @name: delete_module(O_NONBLOCK) retried on -EAGAIN (its
  * reference count is not 0 yet) every 10 ms for up to @wait_ms.  Never

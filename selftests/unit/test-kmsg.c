@@ -164,7 +164,7 @@ static int insert(struct klpb_ctx *ctx, char *err, size_t size)
 	fflush(stderr);
 	if (!freopen(path, "w", stderr))
 		return -EIO;
-	rc = eng_insert(&e, "ko", 2, "klpb_x_1");
+	rc = eng_insert(&e, "ko", 2, "klpb_x_1", NULL);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);

@@ -2,7 +2,8 @@
 # Bundles for the transaction engine's guest tests (t05NN), made with create:
 # the seed example (v1, v2: prep-seed-example.sh), a busy-target bundle, a
 # bundle built for another build of a module, another lineage, stacked
-# bundles with requires/conflicts, and a signed copy of seed v1 with keys.
+# bundles with requires/conflicts, a pair whose v2 adds a KLPB_STATE (st),
+# and a signed copy of seed v1 with keys.
 set -eu
 bash selftests/vm/prep-seed-example.sh
 d=$OUT/engine
@@ -19,6 +20,7 @@ c -o "$d/busy.klpb" --name busy --version 1 \
 c -o "$d/wrongmod.klpb" --name wrongmod --version 1 \
 	--target-module "klpb_target_plain=$mods/alt/klpb_target_plain.ko" "$src/plain.c" &
 c -o "$d/other.klpb" --name other --version 1 "$src/meminfo.c" &
+c -o "$d/st-v1.klpb" --name st --version 1 "$src/version.c" &
 wait
 # seed version 3 = v1 plus the busy target's sleeping function: its transition stalls
 c -o "$d/seed-v3-busy.klpb" --name seed --version 3 --base "$OUT/seed-example/seed-v1.klpb" \
@@ -27,6 +29,8 @@ c -o "$d/seed-v3-busy.klpb" --name seed --version 3 --base "$OUT/seed-example/se
 c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2' \
 	"$src/version.c" &
 c -o "$d/confl.klpb" --name confl --version 1 --no-replace --conflicts seed "$src/version.c" &
+# st version 2 adds a KLPB_STATE: it cannot be replaced by v1 in one transition
+c -o "$d/st-v2.klpb" --name st --version 2 --base "$d/st-v1.klpb" "$src/state.c" &
 wait
 "$KLPB" extract "$d/busy.klpb" -k "$KVER" -o "$d/busy.ko"
 rm -rf "$d/keys" "$d/otherkeys" "$d"/signer.* "$d"/other.key "$d"/other.pub
