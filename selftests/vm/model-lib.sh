@@ -42,13 +42,14 @@ check_transitions() {
 # and cleared once per sequence: a complaint stays in it until then, so a
 # sequence passes only when none of its operations caused one.
 check_kernel_log() {
-	local line
+	local line log
+	log=$(dmesg -c) # (the guest has no /dev/fd: no process substitution)
 	while IFS= read -r line; do
 		case $line in
 		*WARNING:* | *BUG:* | *[Oo]ops* | *"general protection"* | *relocation*)
 			why+=" kernel: $line;" ;;
 		esac
-	done < <(dmesg -c)
+	done <<<"$log"
 }
 
 # model_seq N DEPTH: seq=(...) the N-th sequence of DEPTH operations over ops,
@@ -94,22 +95,22 @@ model_pairs() {
 # model_sequence OP...: run the operations from a clean system, checking each;
 # bad is empty when every one matched the model, else says where and why.
 model_sequence() {
-	local i rc out
+	local model_i model_rc model_out
 	bad=""
 	model_init
-	for ((i = 1; i <= $#; i++)); do
-		expect "${!i}"
-		out=$(run_op "${!i}" 2>&1)
-		rc=$?
+	for ((model_i = 1; model_i <= $#; model_i++)); do
+		expect "${!model_i}"
+		model_out=$(run_op "${!model_i}" 2>&1)
+		model_rc=$?
 		why=""
 		check
 		case $want_rc in
-		fail) [ $rc != 0 ] || why+=" exit 0, expected a failure;" ;;
-		*) [ $rc = "$want_rc" ] || why+=" exit $rc, expected $want_rc;" ;;
+		fail) [ $model_rc != 0 ] || why+=" exit 0, expected a failure;" ;;
+		*) [ $model_rc = "$want_rc" ] || why+=" exit $model_rc, expected $want_rc;" ;;
 		esac
 		# shellcheck disable=SC2053 # want_out is a glob
-		[[ $out == $want_out ]] || why+=" output '${out//$'\n'/ }' does not match '$want_out';"
-		[ -z "$why" ] || { bad="after '${*:1:i}':$why"; break; }
+		[[ $model_out == $want_out ]] || why+=" its output does not match '$want_out';"
+		[ -z "$why" ] || { bad="after '${*:1:model_i}':$why output: ${model_out//$'\n'/ | }"; break; }
 	done
 	[ -z "$bad" ] || return 1
 	check_kernel_log
@@ -120,17 +121,19 @@ model_sequence() {
 # model_run SHARD/SHARDS: every work item whose index is SHARD modulo SHARDS,
 # one TAP line each; the system is cleaned between them.
 model_run() {
-	local k s=${1%/*} S=${1#*/} passed=0 total=0
+	# (bash scoping is dynamic: no local may shadow a name the script's
+	# functions use, hence the model_ prefixes)
+	local model_k model_first=${1%/*} model_step=${1#*/} model_passed=0 model_total=0
 	engine_cleanup
 	dmesg -c >/dev/null
-	for ((k = s; k < ${#work[@]}; k += S)); do
-		total=$((total + 1))
+	for ((model_k = model_first; model_k < ${#work[@]}; model_k += model_step)); do
+		model_total=$((model_total + 1))
 		# shellcheck disable=SC2086 # an item is its operations, split
-		if model_sequence ${work[k]}; then
+		if model_sequence ${work[model_k]}; then
 			why=""
 			reset
 			check_kernel_log
-			[ -z "$why" ] || bad="after '${work[k]}' and the clean-up:$why"
+			[ -z "$why" ] || bad="after '${work[model_k]}' and the clean-up:$why"
 		else
 			engine_cleanup
 			why=""
@@ -138,13 +141,13 @@ model_run() {
 			bad+=$why
 		fi
 		if [ -z "$bad" ]; then
-			ok 0 "${work[k]}"
-			passed=$((passed + 1))
+			ok 0 "${work[model_k]}"
+			model_passed=$((model_passed + 1))
 		else
-			ok 1 "${work[k]}"
+			ok 1 "${work[model_k]}"
 			diag "$bad"
 		fi
 	done
-	diag "$passed of $total sequences passed (shard $1)"
+	diag "$model_passed of $model_total sequences passed (shard $1)"
 	engine_cleanup
 }
