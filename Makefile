@@ -56,7 +56,7 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
-	selftests/vm/orderings
+	selftests/vm/orderings selftests/vm/depmodel
 FUZZ_TESTS := selftests/fuzz/run
 LINT_TESTS := selftests/lint/run selftests/lint/layers
 CFI_TESTS := selftests/cfi/run

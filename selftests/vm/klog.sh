@@ -7,10 +7,10 @@
 #			(since boot when a test cleared the log: the marker
 #			is gone then) and returns 1 when there is one
 # A complaint is a WARNING:, BUG:, an oops, a general protection fault, a
-# call trace, a relocation complaint (x86 "Invalid relocation target" when a
-# livepatch module's relocations are cleared twice, "overflow in relocation")
+# call trace, a relocation complaint (any line naming a relocation, such as
+# x86's "Invalid relocation target" when relocations are cleared twice)
 # or a panic.
-KLOG_PATTERN='WARNING:|BUG:|Oops|general protection fault|Call Trace:|Invalid relocation|overflow in relocation|Kernel panic'
+KLOG_PATTERN='WARNING:|BUG:|[Oo]ops|general protection fault|Call Trace:|relocation|Kernel panic'
 
 klog_mark() {
 	echo "klpb-klog: begin $1" >/dev/kmsg

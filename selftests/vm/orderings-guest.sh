@@ -9,26 +9,31 @@
 #   - the vmlinux part and, when M is loaded, the module part are at the
 #     generation of the active bundle (0: none, 1: v1, 2: v2);
 #   - exactly one bundle module is loaded while one is active, none otherwise
-#     (a replaced one was removed), and no transition is left in progress.
+#     (a replaced one was removed), and no transition is left in progress;
+#   - the kernel logged no complaint (checked at the end of each sequence).
 # Every shorter sequence is a prefix of a checked one, so all sequences of
-# length 1..DEPTH are covered (780 for DEPTH 4).
+# length 1..DEPTH are covered (780 for DEPTH 4).  The sequence runner is
+# model-lib.sh's, shared with depmodel-guest.sh.
 #   orderings-guest.sh [DEPTH [SHARD/SHARDS]]
+# ops, key, want_out and work are read by model-lib.sh (SC2034 checking this
+# file alone); pg is set by its proc_gen (SC2154).
+# shellcheck disable=SC2034,SC2154
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
-. "$(dirname "$0")/klog.sh"
+. "$(dirname "$0")/model-lib.sh"
 [ -e "$S/seed-v2.klpb" ] || { echo "no seed bundles (selftests/vm/prepare)"; exit 4; }
 depth=${1:-4}
 shard=${2:-0/1}
-klog_mark "orderings-$shard"
 ops=(apply load unload replace revert)
-shopt -s nullglob
 
 # The model: active generation and whether M is loaded.
-gen=0 loaded=0
+model_init() { gen=0 loaded=0; }
+model_key() { key="$gen $loaded"; }
 
 # expect OP: set want_rc ("0", "8" or "fail") and advance the model.
 expect() {
+	want_out="*"
 	case $1 in
 	apply)
 		case $gen in
@@ -51,21 +56,11 @@ run_op() {
 	load) insmod "$M_KO" ;;
 	unload) if [ $want_rc = 0 ]; then unload_mod $M; else rmmod $M; fi ;;
 	esac
-} >/dev/null 2>&1
-
-# The generation a /proc file shows ("generation N"; 0 when unpatched).
-proc_gen() {
-	local line
-	pg=0
-	while IFS= read -r line; do
-		[[ $line =~ generation\ ([0-9]+) ]] && { pg=${BASH_REMATCH[1]}; return; }
-	done <"$1"
 }
 
-# check: the system matches the model; sets why on a mismatch.
+# check: the system matches the model; appends to why on a mismatch.
 check() {
-	local lps=(/sys/kernel/livepatch/*) mods=(/sys/kernel/klp_bundle/*) t
-	why=""
+	local lps=(/sys/kernel/livepatch/*) mods=(/sys/kernel/klp_bundle/*)
 	proc_gen /proc/cmdline
 	[ "$pg" = "$gen" ] || why+=" vmlinux at generation $pg, not $gen;"
 	if [ $loaded = 1 ]; then
@@ -80,10 +75,7 @@ check() {
 	fi
 	[ ${#lps[@]} = $((gen > 0)) ] || why+=" ${#lps[@]} live patch(es) enabled;"
 	[ ${#mods[@]} = $((gen > 0)) ] || why+=" ${#mods[@]} bundle module(s) loaded;"
-	for t in "${lps[@]}"; do
-		read -r t <"$t/transition"
-		[ "$t" = 0 ] || why+=" a transition is in progress;"
-	done
+	check_transitions
 }
 
 # reset: a clean system and an empty state directory for the next sequence.
@@ -96,45 +88,9 @@ reset() {
 		engine_cleanup
 	fi
 	rm -rf "$KLPB_STATE_DIR"
-	gen=0 loaded=0
 }
 
-engine_cleanup
-total=1
-for ((i = 0; i < depth; i++)); do total=$((total * ${#ops[@]})); done
-checked=0
-for ((n = ${shard%/*}; n < total; n += ${shard#*/})); do
-	seq=() bad=""
-	for ((i = depth - 1, k = n; i >= 0; i--, k /= ${#ops[@]})); do
-		seq[i]=${ops[k % ${#ops[@]}]}
-	done
-	for ((i = 0; i < depth && !${#bad}; i++)); do
-		o=${seq[i]}
-		expect "$o"
-		run_op "$o"
-		rc=$?
-		check
-		case $want_rc in
-		fail) [ $rc != 0 ] || why+=" exit 0, expected a failure;" ;;
-		*) [ $rc = "$want_rc" ] || why+=" exit $rc, expected $want_rc;" ;;
-		esac
-		[ -z "$why" ] || bad="after '${seq[*]:0:i+1}':$why"
-	done
-	if [ -z "$bad" ]; then
-		ok 0 "${seq[*]}"
-		checked=$((checked + 1))
-		reset
-	else
-		ok 1 "${seq[*]}"
-		diag "$bad"
-		engine_cleanup
-		rm -rf "$KLPB_STATE_DIR"
-		gen=0 loaded=0
-	fi
-done
-diag "$checked of $(((total + ${shard#*/} - 1 - ${shard%/*}) / ${shard#*/})) sequences of length $depth passed (shard $shard)"
-engine_cleanup
-complaints=$(klog_check "orderings-$shard")
-ok $? "the kernel log shows no warning, bug, oops or relocation complaint"
-[ -n "$complaints" ] && diag "$complaints"
+work=()
+model_all "$depth"
+model_run "$shard"
 done_testing

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Bundle depa, version 2: cumulative (--base v1), inside depb's range. */
+#include <linux/seq_file.h>
+#include <klp_bundle.h>
+
+static int depa_cmdline_proc_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "depa: version 2\n");
+	return 0;
+}
+
+KLPB_PATCH_FUNC(vmlinux, cmdline_proc_show, depa_cmdline_proc_show);

@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# model-host.sh - the host side shared by the model checks (orderings,
+# depmodel).  Source from the repository's top after tap.sh.
+#   model_guests SCRIPT ARG...   runs selftests/vm/prepare, then boots
+#   $KLPB_ORDER_GUESTS (default 2) one-CPU guests side by side, guest g
+#   running 'SCRIPT ARG... g/GUESTS', and prints their TAP merged.
+# One CPU: every task can be switched at the kernel's first attempt, so a
+# transition completes at once instead of at its next once-a-second retry;
+# that is what makes thousands of operations affordable.  The waiting paths
+# are covered by the two-CPU suite (selftests/vm/run).
+export KLPB_BUILD=${KLPB_BUILD:-$PWD/build}
+
+model_guests() {
+	local script=$1 guests=${KLPB_ORDER_GUESTS:-2} g out
+	shift
+	if ! selftests/vm/prepare; then
+		ok 1 "host-side preparation (selftests/vm/prepare)"
+		done_testing
+	fi
+	out=$(mktemp -d "${TMPDIR:-/tmp}/klpb-model.XXXXXX")
+	# shellcheck disable=SC2064 # expand out now
+	trap "rm -rf '$out'" EXIT
+	for ((g = 0; g < guests; g++)); do
+		tools/vmtest --smp 1 --timeout "${KLPB_VM_TIMEOUT:-2400}" -- \
+			env KLPB_BUILD="$KLPB_BUILD" bash "$script" "$@" "$g/$guests" \
+			>"$out/$g" 2>&1 &
+	done
+	for ((g = 0; g < guests; g++)); do
+		wait -n
+	done
+	# One TAP stream; a guest that ended without its plan (timeout, panic) is
+	# a failure.
+	selftests/lib/tap-merge "$out"/*
+}
