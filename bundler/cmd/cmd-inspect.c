@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/print.h"
 #include "common/bundle-io.h"
 #include "sys/modsig.h"
 #include "util/hex.h"
@@ -174,18 +175,6 @@ static void print_plain(const char *path, const struct klpb_bundle *b)
 
 /* The fields of one item of an array, for jw_object_array_field(). */
 
-static void dep_fields(struct json_writer *jw, const void *item)
-{
-	const struct klpb_dep *d = item;
-
-	jw_string_field(jw, "name", d->name);
-	jw_uint_field(jw, "min_version", d->min_version);
-	if (d->has_max)
-		jw_uint_field(jw, "max_version", d->max_version);
-	else
-		jw_null_field(jw, "max_version");
-}
-
 static void target_object_fields(struct json_writer *jw, const void *item)
 {
 	const struct klpb_target_object *o = item;
@@ -339,9 +328,9 @@ static void print_json(struct json_writer *jw, const struct klpb_bundle *b)
 	jw_string_field(jw, "description", c->description);
 	jw_bool_field(jw, "replace", c->replace);
 	jw_object_array_field(jw, "requires", c->requires, c->n_requires, sizeof(*c->requires),
-			      dep_fields);
+			      print_dep_json);
 	jw_object_array_field(jw, "conflicts", c->conflicts, c->n_conflicts, sizeof(*c->conflicts),
-			      dep_fields);
+			      print_dep_json);
 	json_provenance(jw, b);
 	json_lists(jw, b);
 	klpb_sha256(b->core_bytes.data, b->core_bytes.len, md);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/print.h"
 #include "engine/deps.h"
 #include "engine/status.h"
 
@@ -122,18 +123,6 @@ static void object_fields(struct json_writer *jw, const void *item)
 	jw_string_field(jw, "build_id", o->build_id);
 }
 
-static void dep_fields(struct json_writer *jw, const void *item)
-{
-	const struct klpb_dep *d = item;
-
-	jw_string_field(jw, "name", d->name);
-	jw_uint_field(jw, "min_version", d->min_version);
-	if (d->has_max)
-		jw_uint_field(jw, "max_version", d->max_version);
-	else
-		jw_null_field(jw, "max_version");
-}
-
 /* requires, conflicts (null when the core is unreadable) and required_by. */
 static void deps_json(struct json_writer *jw, const struct eng_status *s,
 		      const struct eng_bundle *b)
@@ -142,9 +131,9 @@ static void deps_json(struct json_writer *jw, const struct eng_status *s,
 
 	if (c) {
 		jw_object_array_field(jw, "requires", c->requires, c->n_requires,
-				      sizeof(*c->requires), dep_fields);
+				      sizeof(*c->requires), print_dep_json);
 		jw_object_array_field(jw, "conflicts", c->conflicts, c->n_conflicts,
-				      sizeof(*c->conflicts), dep_fields);
+				      sizeof(*c->conflicts), print_dep_json);
 	} else {
 		jw_null_field(jw, "requires");
 		jw_null_field(jw, "conflicts");
