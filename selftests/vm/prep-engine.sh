@@ -3,7 +3,8 @@
 # the seed example (v1, v2: prep-seed-example.sh), a busy-target bundle, a
 # bundle built for another build of a module, another lineage, stacked
 # bundles with requires/conflicts, a pair whose v2 adds a KLPB_STATE (st),
-# and a signed copy of seed v1 with keys.
+# a stacked bundle of seed's lineage under another name (seedstk), and a
+# signed copy of seed v1 with keys.
 set -eu
 bash selftests/vm/prep-seed-example.sh
 d=$OUT/engine
@@ -11,7 +12,7 @@ src=selftests/vm/engine-src
 mods=selftests/modules
 mkdir -p "$d"
 stamp=$d/.inputs
-inputs=$(cat "$src"/* selftests/bundles/busy/busy.c "$mods"/*.ko "$mods"/alt/*.ko kernel/*.c \
+inputs=$(cat "$0" "$src"/* selftests/bundles/busy/busy.c "$mods"/*.ko "$mods"/alt/*.ko kernel/*.c \
 	kernel/*.h "$OUT"/seed-example/.inputs | sha256sum)
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
 c() { "$KLPB" create --kernel "$KVER" "$@"; }
@@ -29,6 +30,10 @@ c -o "$d/seed-v3-busy.klpb" --name seed --version 3 --base "$OUT/seed-example/se
 c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2' \
 	"$src/version.c" &
 c -o "$d/confl.klpb" --name confl --version 1 --no-replace --conflicts seed "$src/version.c" &
+# a stacked bundle of seed's lineage: a cumulative seed replaces it with seed v1
+seed_lineage=$("$KLPB" inspect "$OUT/seed-example/seed-v1.klpb" | sed -n 's/^lineage: *//p')
+c -o "$d/seedstk.klpb" --name seedstk --version 1 --no-replace --lineage "$seed_lineage" \
+	"$src/version.c" &
 # st version 2 adds a KLPB_STATE: it cannot be replaced by v1 in one transition
 c -o "$d/st-v2.klpb" --name st --version 2 --base "$d/st-v1.klpb" "$src/state.c" &
 wait
