@@ -8,9 +8,9 @@
 #			is gone then) and returns 1 when there is one
 # A complaint is a WARNING:, BUG:, an oops, a general protection fault, a
 # call trace, a relocation complaint (any line naming a relocation, such as
-# x86's "Invalid relocation target" when relocations are cleared twice)
-# or a panic.
-KLOG_PATTERN='WARNING:|BUG:|[Oo]ops|general protection fault|Call Trace:|relocation|Kernel panic'
+# x86's "Invalid relocation target" when relocations are cleared twice),
+# an unknown symbol at a module load, or a panic.
+KLOG_PATTERN='WARNING:|BUG:|[Oo]ops|general protection fault|Call Trace:|relocation|[Uu]nknown symbol|Kernel panic'
 
 klog_mark() {
 	echo "klpb-klog: begin $1" >/dev/kmsg

@@ -6,6 +6,8 @@ VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck disable=SC2034 # used by the scripts that source this
 VM_MODULES=$VM_TOP/selftests/modules
 LP_SYSFS=/sys/kernel/livepatch
+# KLOG_PATTERN: what counts as a kernel complaint (klog.sh)
+. "$VM_TOP/selftests/vm/klog.sh"
 
 # loop_until CMD...: retry CMD every 0.1 s for up to $MAX_RETRIES tries (default 600 = 60 s).
 loop_until() {

@@ -47,7 +47,7 @@ check_kernel_log() {
 	local line log
 	log=$(dmesg -c) # (the guest has no /dev/fd: no process substitution)
 	while IFS= read -r line; do
-		why+=" kernel: $line;"
+		[ -z "$line" ] || why+=" kernel: $line;"
 	done <<<"$(printf '%s\n' "$log" | grep -E "$KLOG_PATTERN")"
 }
 

@@ -85,7 +85,7 @@ disable_lp klpbt_stack_a && unload_mod klpbt_stack_a
 ok $? "the stacked bundle is disabled and unloaded"
 
 # --- the kernel log: no warning, oops or relocation complaint
-bad=$(since kreason | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|invalid relocation|existing value is nonzero')
+bad=$(since kreason | grep -E "$KLOG_PATTERN")
 is "$bad" "" "the kernel log shows no warning, oops or relocation complaint"
 engine_cleanup
 done_testing

@@ -57,7 +57,7 @@ is "$(printf '%s\n' "$out" | reverted)" "a_top m_mid z_base " "the stack from th
 is "$(meminfo)$(version)$(cmdline)" "---" "all three unpatched"
 for b in a_top m_mid z_base; do "$KLPB" uninstall "$b" >/dev/null; done
 log=$(dmesg | sed -n '/klpbt-test: t0504$/,$p')
-bad=$(printf '%s\n' "$log" | grep -E 'WARNING:|BUG:|Oops|general protection|relocation|unknown symbol' || true)
+bad=$(printf '%s\n' "$log" | grep -E "$KLOG_PATTERN" || true)
 is "$bad" "" "the kernel log shows no WARNING, BUG, oops or relocation complaint"
 engine_cleanup
 done_testing

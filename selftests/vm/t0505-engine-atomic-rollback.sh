@@ -118,6 +118,6 @@ else
 fi
 
 engine_cleanup
-kl=$(dmesg | grep -E 'WARNING:|BUG:|Oops|invalid relocation|existing value is nonzero')
+kl=$(dmesg | grep -E "$KLOG_PATTERN")
 is "$kl" "" "no warning, bug, oops or relocation complaint in the kernel log"
 done_testing

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine-lib.sh"
-[ -n "${KLOG_PATTERN:-}" ] || . "$(dirname "$0")/klog.sh"
 [ -e "$E/seedstk.klpb" ] || { echo "no engine bundles (selftests/vm/prepare)"; exit 4; }
 engine_cleanup
 
