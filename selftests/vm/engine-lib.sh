@@ -62,3 +62,21 @@ engine_cleanup() {
 	rm -rf "$KLPB_STATE_DIR"
 	return 0
 }
+
+# probe OUT (t0505, t0506): count the generations the seed example's
+# /proc/cmdline shows until SIGTERM, then
+# write "unpatched gen1 gen2" to OUT; builtins only, so no read is missed
+# between forks.
+probe() {
+	local l stop=0 u=0 g1=0 g2=0
+	trap 'stop=1' TERM
+	while [ $stop = 0 ]; do
+		read -r l </proc/cmdline
+		case $l in
+		"cmdline: generation 1 "*) g1=$((g1 + 1)) ;;
+		"cmdline: generation 2 "*) g2=$((g2 + 1)) ;;
+		*) u=$((u + 1)) ;;
+		esac
+	done
+	echo "$u $g1 $g2" >"$1"
+}

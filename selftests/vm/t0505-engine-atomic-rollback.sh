@@ -14,22 +14,6 @@
 engine_cleanup
 dmesg -C
 
-# probe OUT: count the generations /proc/cmdline shows until SIGTERM, then
-# write "unpatched gen1 gen2" to OUT; builtins only, so no read is missed
-# between forks.
-probe() {
-	local l stop=0 u=0 g1=0 g2=0
-	trap 'stop=1' TERM
-	while [ $stop = 0 ]; do
-		read -r l </proc/cmdline
-		case $l in
-		"cmdline: generation 1 "*) g1=$((g1 + 1)) ;;
-		"cmdline: generation 2 "*) g2=$((g2 + 1)) ;;
-		*) u=$((u + 1)) ;;
-		esac
-	done
-	echo "$u $g1 $g2" >"$1"
-}
 pf=/tmp/t0505-probe
 probe_start() {
 	rm -f "$pf"

@@ -16,20 +16,6 @@ engine_cleanup
 LP=/sys/kernel/livepatch
 stk_patched() { grep -q "klpbt_engine: version patched" /proc/version && echo 1 || echo 0; }
 
-# probe OUT: as in t0505, "unpatched gen1 gen2" reads of /proc/cmdline
-probe() {
-	local l stop=0 u=0 g1=0 g2=0
-	trap 'stop=1' TERM
-	while [ $stop = 0 ]; do
-		read -r l </proc/cmdline
-		case $l in
-		"cmdline: generation 1 "*) g1=$((g1 + 1)) ;;
-		"cmdline: generation 2 "*) g2=$((g2 + 1)) ;;
-		*) u=$((u + 1)) ;;
-		esac
-	done
-	echo "$u $g1 $g2" >"$1"
-}
 pf=/tmp/t0506-probe
 seen=/tmp/t0506-during-check
 
