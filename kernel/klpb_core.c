@@ -116,26 +116,50 @@ static struct klpb_obj *klpb_obj_of(struct klp_object *obj)
 	return &klpb_bundle.objs[obj - klpb_bundle.klp_objs];
 }
 
-/*
- * Clear the KLPB_SYMBOL slots of module object @o.  The livepatch core of
- * 6.1 writes a module's .klp.rela relocations when the module loads and
- * never clears them, and x86 refuses to relocate onto a non-zero target: a
- * second load of the module would be refused (-ENOEXEC, "existing value is
- * nonzero").  The slots are the only targets of those relocations, so
- * clearing them whenever the module goes away (or its load is refused)
- * makes it loadable again.  Nothing runs the bundle's code for the module
- * at these points: it is unpatched, or was never patched.
- */
 static int klpb_normalise_name(const char *in, char *out);
 
+/**
+ * klpb_clear_slots() - clear the KLPB_SYMBOL slots of a module object
+ * @o: the module object
+ *
+ * For a kernel that does not clear module livepatch relocations itself
+ * (before 6.3, compat.h): the livepatch core of 6.1 writes a module's
+ * .klp.rela relocations when the module loads and never clears them, and
+ * x86 refuses to relocate onto a non-zero target, so a second load of the
+ * module would be refused (-ENOEXEC, "existing value is nonzero").  There
+ * the slots are the only targets of those relocations (functions are
+ * reached through slots too), so clearing them whenever the module goes
+ * away (or its load is refused) makes it loadable again.  Nothing runs the
+ * bundle's code for the module at these points: it is unpatched, or was
+ * never patched.
+ */
 static void klpb_clear_slots(const struct klpb_obj *o)
 {
 	const struct klpb_symref_decl *r;
 	char name[KLPB_MAX_NAME + 1];
 
 	klpb_for_each_symref_decl(r)
-		if (!klpb_normalise_name(r->object, name) && !strcmp(name, o->name))
+		if (r->slot && !klpb_normalise_name(r->object, name) &&
+		    !strcmp(name, o->name))
 			WRITE_ONCE(*r->slot, NULL);
+}
+
+/**
+ * klpb_clear_refused() - undo the relocations of a module object whose
+ *	load the bundle refuses
+ * @o: the module object
+ *
+ * The livepatch core wrote the object's relocations before its pre_patch
+ * callback ran, and its error path will not clear them: on a kernel that
+ * clears relocations (compat.h), clear them as it would at an unload
+ * (slots and direct call sites); before that kernel, clear the slots.
+ */
+static void klpb_clear_refused(const struct klpb_obj *o)
+{
+	if (KLPB_KERNEL_CLEARS_KLP_RELOCS)
+		klpb_clear_klp_relocs(klpb_bundle.patch.mod, o->name);
+	else
+		klpb_clear_slots(o);
 }
 
 /* the build-id check of a loading module object */
@@ -169,18 +193,22 @@ static int klpb_pre_patch(struct klp_object *obj)
 	if (!ret && o->callbacks && o->callbacks->pre_patch)
 		ret = o->callbacks->pre_patch(obj);
 	if (ret)	/* the load is refused: post_unpatch will not run */
-		klpb_clear_slots(o);
+		klpb_clear_refused(o);
 	return ret;
 }
 
-/* post_unpatch of every module object: the author's, then clear the slots */
+/*
+ * post_unpatch of every module object: the author's, then clear the slots
+ * unless the livepatch core clears the relocations right after (compat.h)
+ */
 static void klpb_post_unpatch(struct klp_object *obj)
 {
 	struct klpb_obj *o = klpb_obj_of(obj);
 
 	if (o->callbacks && o->callbacks->post_unpatch)
 		o->callbacks->post_unpatch(obj);
-	klpb_clear_slots(o);
+	if (!KLPB_KERNEL_CLEARS_KLP_RELOCS)
+		klpb_clear_slots(o);
 }
 
 /**
@@ -264,7 +292,8 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 		       KLPB_DESC_NAME);
 		return -EINVAL;
 	}
-	b->objs = kcalloc(max, sizeof(*b->objs), GFP_KERNEL);
+	/* one more: vmlinux, which may be added without a declaration */
+	b->objs = kcalloc(max + 1, sizeof(*b->objs), GFP_KERNEL);
 	if (!b->objs)
 		return -ENOMEM;
 	klpb_for_each_func_decl(f)
@@ -276,8 +305,13 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 	klpb_for_each_symref_decl(r)
 		if (!strcmp(r->object, "vmlinux"))
 			break;
+	/*
+	 * With KLPB_KERNEL_CLEARS_KLP_RELOCS the runtime itself calls a
+	 * vmlinux function through a livepatch relocation (compat.h), which
+	 * the livepatch core writes only for a vmlinux object.
+	 */
 	if (f < __klpb_funcs_end || c < __klpb_callbacks_end ||
-	    r < __klpb_symrefs_end)
+	    r < __klpb_symrefs_end || KLPB_KERNEL_CLEARS_KLP_RELOCS)
 		klpb_find_obj(b, "vmlinux", true);
 	klpb_for_each_func_decl(f) {
 		if (!f->old_name || !f->new_func) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* klp-reloc.c - see klp-reloc.h. */
 #include <assert.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -140,9 +141,12 @@ static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slot
 
 	memcpy(&decl, (const uint8_t *)decls->d_buf + i * sizeof(decl), sizeof(decl));
 	ref->sympos = decl.sympos;
+	ref->flags = decl.flags;
 	rc = string_at(r, SYMREF_FIELD(i, object), &ref->object);
 	if (!rc)
 		rc = string_at(r, SYMREF_FIELD(i, name), &ref->name);
+	if (!rc && (ref->flags & KLPB_SYMREF_CALL))
+		return 0; /* no slot: the calls are relocated (rewrite_calls()) */
 	if (!rc)
 		rc = reloc_at(r, SYMREF_FIELD(i, slot), &sym, &addend);
 	if (!rc && sym.st_shndx != slots)
@@ -256,6 +260,7 @@ struct rewrite {
 	struct table symtab, strtab, shstrtab;
 	void **bufs; /* new section contents, freed after elf_update */
 	size_t n_bufs;
+	bool changed; /* anything to write back */
 };
 
 /* The index of ".klp.sym.<obj>.<name>,<pos>", appended on first use. */
@@ -286,43 +291,29 @@ static long klp_symbol(struct rewrite *rw, const struct klp_symref *ref)
 	return (long)nsyms;
 }
 
-/* Add ".klp.rela.<object>.klpb_slots" for the references to @object. */
-static int add_rela_section(struct rewrite *rw, const char *object, const struct klp_symref *refs,
-			    size_t n)
+/* Keep @p (a new section's contents) until elf_update() wrote it; frees it on failure. */
+static int keep_buf(struct rewrite *rw, void *p)
 {
-	Elf64_Rela *rela = calloc(n, sizeof(*rela));
-	char name[128];
-	size_t count = 0;
-	Elf_Data *data;
-	Elf_Scn *scn;
-	GElf_Shdr shdr;
-	long name_off;
-	void **v;
+	void **v = realloc(rw->bufs, (rw->n_bufs + 1) * sizeof(*v));
 
-	if (!rela)
-		return -ENOMEM;
-	v = realloc(rw->bufs, (rw->n_bufs + 1) * sizeof(*v));
 	if (!v) {
-		free(rela);
+		free(p);
 		return -ENOMEM;
 	}
 	rw->bufs = v;
-	rw->bufs[rw->n_bufs++] = rela;
-	for (size_t i = 0; i < n; i++) {
-		long sym;
+	rw->bufs[rw->n_bufs++] = p;
+	return 0;
+}
 
-		if (strcmp(refs[i].object, object) != 0)
-			continue;
-		sym = klp_symbol(rw, &refs[i]);
-		if (sym < 0)
-			return (int)sym;
-		rela[count++] = (Elf64_Rela){ .r_offset = refs[i].slot,
-					      .r_info = ELF64_R_INFO(sym, R_X86_64_64) };
-	}
-	snprintf(name, sizeof(name), ".klp.rela.%s.klpb_slots", object);
-	name_off = table_append(&rw->shstrtab, name, strlen(name) + 1);
-	scn = elf_newscn(rw->elf);
-	data = scn ? elf_newdata(scn) : NULL;
+/* Add the livepatch relocation section @name: @count entries of @rela (kept) for @target. */
+static int new_rela_section(struct rewrite *rw, const char *name, size_t target, Elf64_Rela *rela,
+			    size_t count)
+{
+	long name_off = table_append(&rw->shstrtab, name, strlen(name) + 1);
+	Elf_Scn *scn = elf_newscn(rw->elf);
+	Elf_Data *data = scn ? elf_newdata(scn) : NULL;
+	GElf_Shdr shdr;
+
 	if (name_off < 0 || !data || !gelf_getshdr(scn, &shdr))
 		return -ENOMEM;
 	data->d_buf = rela;
@@ -333,10 +324,42 @@ static int add_rela_section(struct rewrite *rw, const char *object, const struct
 	shdr.sh_type = SHT_RELA;
 	shdr.sh_flags = SHF_ALLOC | SHF_RELA_LIVEPATCH;
 	shdr.sh_link = (Elf64_Word)rw->symtab_idx;
-	shdr.sh_info = (Elf64_Word)rw->slots_idx;
+	shdr.sh_info = (Elf64_Word)target;
 	shdr.sh_addralign = 8;
 	shdr.sh_entsize = sizeof(*rela);
+	rw->changed = true;
 	return gelf_update_shdr(scn, &shdr) ? 0 : -EBADMSG;
+}
+
+/* Add ".klp.rela.<object>.klpb_slots" for the slot references to @object. */
+static int add_rela_section(struct rewrite *rw, const char *object, const struct klp_symref *refs,
+			    size_t n)
+{
+	Elf64_Rela *rela = calloc(n, sizeof(*rela));
+	char name[128];
+	size_t count = 0;
+	int rc;
+
+	if (!rela)
+		return -ENOMEM;
+	rc = keep_buf(rw, rela);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		long sym;
+
+		if (strcmp(refs[i].object, object) != 0 || (refs[i].flags & KLPB_SYMREF_CALL))
+			continue;
+		sym = klp_symbol(rw, &refs[i]);
+		if (sym < 0)
+			return (int)sym;
+		rela[count++] = (Elf64_Rela){ .r_offset = refs[i].slot,
+					      .r_info = ELF64_R_INFO(sym, R_X86_64_64) };
+	}
+	if (count == 0)
+		return 0; /* only direct calls for this object */
+	snprintf(name, sizeof(name), ".klp.rela.%s.klpb_slots", object);
+	return new_rela_section(rw, name, rw->slots_idx, rela, count);
 }
 
 static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
@@ -353,6 +376,354 @@ static int add_relocations(struct klpb_ctx *ctx, struct rewrite *rw, const struc
 		rc = add_rela_section(rw, refs[i].object, refs, n);
 		if (rc)
 			return reloc_fail(ctx, rc);
+	}
+	return 0;
+}
+
+/* A weak undefined KLPB_CALL_PREFIX "<object>.<pos>.<name>" symbol of the module. */
+struct call_sym {
+	size_t index; /* in .symtab */
+	char object[KLPB_MAX_NAME + 1];
+	char name[KLPB_MAX_SYMBOL + 1];
+	unsigned long pos;
+};
+
+/* The runtime's own direct calls (kernel/compat.h), which no patch source declares. */
+static const struct {
+	const char *object, *name;
+} runtime_calls[] = {
+	{ "vmlinux", "clear_relocate_add" },
+};
+
+static const Elf64_Sym *sym_at(const struct rewrite *rw, size_t i)
+{
+	return (const Elf64_Sym *)rw->symtab.buf + i;
+}
+
+static const char *sym_name(const struct rewrite *rw, const Elf64_Sym *sym)
+{
+	return sym->st_name < rw->strtab.len ? (const char *)rw->strtab.buf + sym->st_name : "";
+}
+
+/* Parse "<object>.<pos>.<name>" (after the prefix) into @c; -1 if it is not that. */
+static int parse_call_name(const char *n, struct call_sym *c)
+{
+	const char *dot = strchr(n, '.');
+	char *end;
+
+	if (!dot || dot == n || (size_t)(dot - n) > KLPB_MAX_NAME || dot[1] < '0' || dot[1] > '9')
+		return -1;
+	errno = 0;
+	c->pos = strtoul(dot + 1, &end, 10);
+	if (errno || *end != '.' || !end[1] || strlen(end + 1) > KLPB_MAX_SYMBOL)
+		return -1;
+	memcpy(c->object, n, (size_t)(dot - n));
+	c->object[dot - n] = '\0';
+	strcpy(c->name, end + 1);
+	return 0;
+}
+
+/* Which declaration @c is: 0 for a KLPB_SYMREF_CALL one or the runtime's, else an error. */
+static int check_call_sym(struct klpb_ctx *ctx, const struct call_sym *c,
+			  const struct klp_symref *refs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(refs[i].object, c->object) != 0 || strcmp(refs[i].name, c->name) != 0 ||
+		    refs[i].sympos != c->pos)
+			continue;
+		if (refs[i].flags & KLPB_SYMREF_CALL)
+			return 0;
+		return reloc_err(ctx, -EBADMSG,
+				 "'%s' of %s is called directly but its declaration has a slot",
+				 c->name, c->object);
+	}
+	for (size_t i = 0; i < sizeof(runtime_calls) / sizeof(runtime_calls[0]); i++)
+		if (c->pos == 0 && strcmp(runtime_calls[i].object, c->object) == 0 &&
+		    strcmp(runtime_calls[i].name, c->name) == 0)
+			return 0;
+	return reloc_err(ctx, -EBADMSG,
+			 "the module calls '%s' of %s (position %lu) directly, but no KLPB_SYMBOL declares it",
+			 c->name, c->object, c->pos);
+}
+
+/* The weak undefined call symbols of the module; their count, or a negative errno. */
+static long find_call_syms(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
+			   size_t n, struct call_sym **out)
+{
+	size_t nsyms = rw->symtab.len / sizeof(Elf64_Sym), count = 0;
+	const size_t plen = strlen(KLPB_CALL_PREFIX);
+	struct call_sym *v = NULL;
+
+	for (size_t i = 1; i < nsyms; i++) {
+		const Elf64_Sym *sym = sym_at(rw, i);
+		const char *name = sym_name(rw, sym);
+		struct call_sym *grown;
+		int rc;
+
+		if (sym->st_shndx != SHN_UNDEF || strncmp(name, KLPB_CALL_PREFIX, plen) != 0)
+			continue;
+		grown = realloc(v, (count + 1) * sizeof(*v));
+		if (!grown) {
+			free(v);
+			return reloc_fail(ctx, -ENOMEM);
+		}
+		v = grown;
+		v[count].index = i;
+		rc = parse_call_name(name + plen, &v[count]);
+		if (rc)
+			rc = reloc_err(ctx, -EBADMSG, "malformed direct-call symbol '%s'", name);
+		else
+			rc = check_call_sym(ctx, &v[count], refs, n);
+		if (rc) {
+			free(v);
+			return rc;
+		}
+		count++;
+	}
+	*out = v;
+	return (long)count;
+}
+
+/* The function of section @shndx that holds offset @off, or "". */
+static const char *function_at(const struct rewrite *rw, size_t shndx, uint64_t off)
+{
+	size_t nsyms = rw->symtab.len / sizeof(Elf64_Sym);
+
+	for (size_t i = 1; i < nsyms; i++) {
+		const Elf64_Sym *sym = sym_at(rw, i);
+
+		if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_shndx == shndx &&
+		    sym->st_value <= off && off < sym->st_value + sym->st_size)
+			return sym_name(rw, sym);
+	}
+	return "";
+}
+
+/*
+ * Whether @rela, in section @target (@tshdr, @tdata), is a call or jump to
+ * exactly its symbol: a rel32 after an e8 (call), e9 (jmp) or 0f 8x (jcc)
+ * opcode, with addend -4.
+ */
+static bool is_direct_call(const Elf64_Rela *rela, const GElf_Shdr *tshdr, const Elf_Data *tdata)
+{
+	unsigned int type = ELF64_R_TYPE(rela->r_info);
+	const uint8_t *b = tdata ? tdata->d_buf : NULL;
+	uint64_t off = rela->r_offset;
+
+	if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || rela->r_addend != -4 ||
+	    !(tshdr->sh_flags & SHF_EXECINSTR) || !b || off < 1 || off + 4 > tdata->d_size)
+		return false;
+	return b[off - 1] == 0xe8 || b[off - 1] == 0xe9 ||
+	       (off >= 2 && b[off - 2] == 0x0f && (b[off - 1] & 0xf0) == 0x80);
+}
+
+/* The refusal of a relocation to a direct-call function that is not a call. */
+static int refuse_address(struct klpb_ctx *ctx, struct rewrite *rw, const struct call_sym *c,
+			  const char *tname, size_t target, const Elf64_Rela *rela)
+{
+	const char *fn = function_at(rw, target, rela->r_offset);
+
+	return reloc_err(
+		ctx, -EINVAL,
+		"%s+0x%llx%s%s%s uses the address of the function '%s' of %s (KLPB_SYMBOL) other than to call it: on a kernel with CONFIG_X86_KERNEL_IBT, a function reached through a pointer is called indirectly, and a non-exported one has no ENDBR (IBT traps: \"Missing ENDBR\"). Call it only as KLPB_SYM(%s)(...), in a function of the patch, and pass or store the address of that function instead",
+		tname, (unsigned long long)rela->r_offset, *fn ? " (in " : "", fn, *fn ? ")" : "",
+		c->name, c->object, c->name);
+}
+
+/* The name of section @shdr. */
+static const char *scn_name(const struct rewrite *rw, const GElf_Shdr *shdr)
+{
+	return shdr->sh_name < rw->shstrtab.len ? (const char *)rw->shstrtab.buf + shdr->sh_name
+						: "";
+}
+
+/*
+ * Move the relocations of one ordinary RELA section @scn against the call
+ * symbols into ".klp.rela.<object>.<target section>" sections.
+ */
+static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
+		      const struct call_sym *calls, size_t n_calls, const long *call_of)
+{
+	GElf_Shdr shdr, tshdr;
+	Elf_Data *data = elf_getdata(scn, NULL), *tdata;
+	Elf_Scn *tscn;
+	Elf64_Rela *rela, *kept;
+	size_t count, n_kept = 0, n_moved = 0, nsyms = rw->symtab.len / sizeof(Elf64_Sym);
+	const char *tname;
+	int rc;
+
+	if (!gelf_getshdr(scn, &shdr) || !data || !data->d_buf)
+		return 0;
+	rela = data->d_buf;
+	count = data->d_size / sizeof(*rela);
+	for (size_t j = 0; j < count; j++) {
+		size_t si = ELF64_R_SYM(rela[j].r_info);
+
+		if (si < nsyms && call_of[si] >= 0)
+			n_moved++;
+	}
+	if (n_moved == 0)
+		return 0;
+	tscn = elf_getscn(rw->elf, shdr.sh_info);
+	tdata = tscn ? elf_getdata(tscn, NULL) : NULL;
+	if (!tscn || !gelf_getshdr(tscn, &tshdr))
+		return reloc_fail(ctx, -EBADMSG);
+	tname = scn_name(rw, &tshdr);
+	for (size_t j = 0; j < count; j++) {
+		size_t si = ELF64_R_SYM(rela[j].r_info);
+
+		if (si >= nsyms || call_of[si] < 0)
+			continue;
+		if (!is_direct_call(&rela[j], &tshdr, tdata))
+			return refuse_address(ctx, rw, &calls[call_of[si]], tname, shdr.sh_info,
+					      &rela[j]);
+		if (strncmp(tname, ".init", 5) == 0 || strncmp(tname, ".exit", 5) == 0)
+			return reloc_err(
+				ctx, -EINVAL,
+				"%s+0x%llx calls '%s' of %s from an __init or __exit function: call it only from the patch's replacement functions and callbacks",
+				tname, (unsigned long long)rela[j].r_offset,
+				calls[call_of[si]].name, calls[call_of[si]].object);
+	}
+	/* one section per object, in the order the objects' symbols come */
+	for (size_t c = 0; c < n_calls; c++) {
+		Elf64_Rela *out;
+		size_t n_out = 0, d;
+		char name[600];
+
+		for (d = 0; d < c && strcmp(calls[d].object, calls[c].object) != 0; d++)
+			;
+		if (d < c)
+			continue; /* that object is done */
+		out = calloc(n_moved, sizeof(*out));
+		rc = out ? keep_buf(rw, out) : -ENOMEM;
+		if (rc)
+			return reloc_fail(ctx, rc);
+		for (size_t j = 0; j < count; j++) {
+			size_t si = ELF64_R_SYM(rela[j].r_info);
+
+			if (si < nsyms && call_of[si] >= 0 &&
+			    strcmp(calls[call_of[si]].object, calls[c].object) == 0)
+				out[n_out++] = rela[j];
+		}
+		if (n_out == 0)
+			continue;
+		snprintf(name, sizeof(name), ".klp.rela.%s.%s", calls[c].object, tname);
+		rc = new_rela_section(rw, name, shdr.sh_info, out, n_out);
+		if (rc)
+			return reloc_fail(ctx, rc);
+	}
+	kept = calloc(count - n_moved + 1, sizeof(*kept));
+	rc = kept ? keep_buf(rw, kept) : -ENOMEM;
+	if (rc)
+		return reloc_fail(ctx, rc);
+	for (size_t j = 0; j < count; j++) {
+		size_t si = ELF64_R_SYM(rela[j].r_info);
+
+		if (si >= nsyms || call_of[si] < 0)
+			kept[n_kept++] = rela[j];
+	}
+	data->d_buf = kept;
+	data->d_size = n_kept * sizeof(*kept);
+	elf_flagdata(data, ELF_C_SET, ELF_F_DIRTY);
+	return 0;
+}
+
+/* Whether @scn is an ordinary (not livepatch) RELA section of .symtab. */
+static bool ordinary_rela(const struct rewrite *rw, Elf_Scn *scn)
+{
+	GElf_Shdr shdr;
+
+	return gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_RELA &&
+	       !(shdr.sh_flags & SHF_RELA_LIVEPATCH) && shdr.sh_link == rw->symtab_idx;
+}
+
+/* Make every call symbol ".klp.sym.<object>.<name>,<pos>" (SHN_LIVEPATCH). */
+static int rename_call_syms(struct rewrite *rw, const struct call_sym *calls, size_t n_calls)
+{
+	for (size_t c = 0; c < n_calls; c++) {
+		char name[600];
+		Elf64_Sym *sym;
+		long off;
+
+		snprintf(name, sizeof(name), ".klp.sym.%s.%s,%lu", calls[c].object, calls[c].name,
+			 calls[c].pos);
+		off = table_append(&rw->strtab, name, strlen(name) + 1);
+		if (off < 0)
+			return -ENOMEM;
+		sym = (Elf64_Sym *)rw->symtab.buf + calls[c].index;
+		sym->st_name = (Elf64_Word)off;
+		sym->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
+		sym->st_shndx = SHN_LIVEPATCH;
+		sym->st_value = 0;
+		sym->st_size = 0;
+	}
+	rw->changed = rw->changed || n_calls;
+	return 0;
+}
+
+/* Turn the direct calls of KLPB_SYMREF_CALL functions into livepatch relocations. */
+static int rewrite_calls(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
+			 size_t n)
+{
+	size_t nsyms = rw->symtab.len / sizeof(Elf64_Sym);
+	struct call_sym *calls = NULL;
+	long n_calls = find_call_syms(ctx, rw, refs, n, &calls);
+	long *call_of;
+	Elf_Scn *scn = NULL;
+	int rc = 0;
+
+	if (n_calls <= 0)
+		return (int)n_calls;
+	call_of = malloc(nsyms * sizeof(*call_of));
+	if (!call_of) {
+		free(calls);
+		return reloc_fail(ctx, -ENOMEM);
+	}
+	for (size_t i = 0; i < nsyms; i++)
+		call_of[i] = -1;
+	for (long c = 0; c < n_calls; c++)
+		call_of[calls[c].index] = c;
+	while (!rc && (scn = elf_nextscn(rw->elf, scn)))
+		if (ordinary_rela(rw, scn))
+			rc = move_calls(ctx, rw, scn, calls, (size_t)n_calls, call_of);
+	if (!rc && rename_call_syms(rw, calls, (size_t)n_calls))
+		rc = reloc_fail(ctx, -ENOMEM);
+	free(call_of);
+	free(calls);
+	return rc;
+}
+
+/*
+ * No ordinary relocation may be left against a weak undefined symbol (the
+ * module loader would resolve it to 0, a call to 0 fits a rel32 from module
+ * space) or against a livepatch symbol.
+ */
+static int check_leftovers(struct klpb_ctx *ctx, struct rewrite *rw)
+{
+	size_t nsyms = rw->symtab.len / sizeof(Elf64_Sym);
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(rw->elf, scn))) {
+		Elf_Data *data = elf_getdata(scn, NULL);
+		const Elf64_Rela *rela;
+		GElf_Shdr shdr;
+
+		if (!ordinary_rela(rw, scn) || !data || !data->d_buf || !gelf_getshdr(scn, &shdr))
+			continue;
+		rela = data->d_buf;
+		for (size_t j = 0; j < data->d_size / sizeof(*rela); j++) {
+			size_t si = ELF64_R_SYM(rela[j].r_info);
+			const Elf64_Sym *sym = si < nsyms ? sym_at(rw, si) : NULL;
+
+			if (!sym || si == 0)
+				continue;
+			if ((sym->st_shndx == SHN_UNDEF && ELF64_ST_BIND(sym->st_info) == STB_WEAK) ||
+			    sym->st_shndx == SHN_LIVEPATCH)
+				return reloc_err(
+					ctx, -EBADMSG,
+					"%s still has a relocation against '%s', which the module loader would resolve to 0",
+					scn_name(rw, &shdr), sym_name(rw, sym));
+		}
 	}
 	return 0;
 }
@@ -413,8 +784,6 @@ int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct kl
 	struct rewrite rw = { 0 };
 	int fd, rc;
 
-	if (n == 0)
-		return 0;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return reloc_fail(ctx, -ENOSYS);
 	fd = memfd_create("klpb-ko", MFD_CLOEXEC);
@@ -429,10 +798,14 @@ int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct kl
 	if (!rc)
 		rc = add_relocations(ctx, &rw, refs, n);
 	if (!rc)
+		rc = rewrite_calls(ctx, &rw, refs, n);
+	if (!rc)
+		rc = check_leftovers(ctx, &rw);
+	if (!rc && rw.changed)
 		rc = update_elf(ctx, &rw);
 	if (rw.elf)
 		elf_end(rw.elf);
-	if (!rc) {
+	if (!rc && rw.changed) {
 		rc = read_back(fd, ko);
 		if (rc)
 			reloc_fail(ctx, rc);

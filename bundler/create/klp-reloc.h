@@ -13,6 +13,20 @@
  * A vmlinux symbol's slot is filled when the bundle loads, a module's when
  * that module loads.  Slots hold no other relocation, so the kernel's rule
  * that a module's .klp.rela section must not name vmlinux symbols holds.
+ *
+ * A function declared where the kernel clears module livepatch relocations
+ * (kernel/compat.h, KLPB_SYMREF_CALL) has no slot: its calls are
+ * relocations against the weak undefined KLPB_CALL_PREFIX
+ * "<obj>.<pos>.<name>".  Each one moves from its ordinary .rela section to
+ * ".klp.rela.<obj>.<section>" (sh_info = that section), and the symbol
+ * becomes ".klp.sym.<obj>.<name>,<pos>": the livepatch core writes the call
+ * sites, so they are direct calls (IBT seals non-exported functions, an
+ * indirect call to one traps).  A relocation that is not a call or jump to
+ * exactly that function (an R_X86_64_PLT32/PC32 at an e8, e9 or 0f 8x
+ * opcode) takes the function's address and is refused.  The runtime's own
+ * such call (clear_relocate_add, kernel/compat.h) is rewritten the same
+ * way.  Afterwards no ordinary relocation may name a weak undefined symbol:
+ * it would resolve to 0 at load.
  */
 #ifndef KLPB_KLP_RELOC_H
 #define KLPB_KLP_RELOC_H
@@ -26,7 +40,8 @@ struct klp_symref {
 	char *object;
 	char *name;
 	unsigned long sympos;
-	size_t slot; /* offset of the slot in .klpb.slots */
+	size_t slot; /* offset of the slot in .klpb.slots; unused with KLPB_SYMREF_CALL */
+	unsigned long flags; /* KLPB_SYMREF_* */
 };
 
 /*
@@ -40,8 +55,10 @@ void klp_symrefs_free(struct klp_symref *refs, size_t n);
 
 /*
  * Rewrite @ko (a stripped transaction module) so that each of its @n
- * references becomes a livepatch relocation.  @ko's buffer is replaced.
- * Returns 0, or a negative errno reported on @ctx.
+ * references (slots and direct calls) becomes a livepatch relocation.
+ * @ko's buffer is replaced; the same input gives the same bytes.  Returns
+ * 0, or a negative errno reported on @ctx (-EINVAL for a function whose
+ * address is taken, -EBADMSG for a malformed module).
  */
 int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct klp_symref *refs,
 		      size_t n);

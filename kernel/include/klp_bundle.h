@@ -25,6 +25,8 @@
 
 #include <klp_bundle_abi.h>
 
+#include "../compat.h"
+
 /*
  * The declarations (struct klpb_func_decl, klpb_callbacks_decl,
  * klpb_state_decl and klpb_symref_decl, in <klp_bundle_abi.h>) are placed
@@ -97,30 +99,59 @@
 		.version = (state_version),				\
 	}
 
+/* 1 when @type is a function type (the conditional decays a function to a pointer) */
+#define __KLPB_IS_FUNC(type)						\
+	__builtin_types_compatible_p(					\
+		typeof(1 ? *(typeof(type) *)0 : *(typeof(type) *)0),	\
+		typeof(type) *)
+
+/* 1 when KLPB_SYM(@sym) of @type is a direct call, not a slot (compat.h) */
+#define __KLPB_CALLS(type) (KLPB_DIRECT_CALLS && __KLPB_IS_FUNC(type))
+
 /**
  * KLPB_SYMBOL_POS - reach the @pos-th symbol called @sym of @obj, exported or not
  * @obj: vmlinux or a module name, as a bare word
  * @sym: the symbol's name, as a bare word (a C identifier)
- * @pos: its kallsyms position among symbols of that name (1-based)
+ * @pos: its kallsyms position among symbols of that name (1-based), a
+ *	decimal literal
  * @type: its C type, e.g. int, or int (struct seq_file *, void *) for a function
  *
- * Declares a slot, KLPB_SYM(@sym), of type pointer to @type.  klp-bundle
- * create turns it into a livepatch relocation (.klp.rela, .klp.sym), so the
- * livepatch core writes the symbol's address there: for vmlinux when the
- * bundle loads, for a module when that module loads.  The runtime clears a
- * module's slots when the module goes away, so it can load again.  Use it
- * only inside the bundle's replacement functions and callbacks: while a
- * module object is not loaded, its slots are NULL.
+ * klp-bundle create turns the references into livepatch relocations
+ * (.klp.rela, .klp.sym), which the livepatch core writes: for vmlinux when
+ * the bundle loads, for a module when that module loads.
+ *
+ * A variable, and a function on a kernel that does not clear module
+ * livepatch relocations (before 6.3; compat.h), is reached through a slot
+ * of type pointer to @type, where the relocation writes the address.  The
+ * runtime clears a module's slots when the module goes away, so it can load
+ * again.
+ *
+ * A function on a kernel that clears them (6.3 on, where IBT may seal a
+ * function whose address is never taken, so that an indirect call to it
+ * traps) is called directly: KLPB_SYM(@sym) is the address of a weak
+ * extern, KLPB_CALL_PREFIX "<obj>.<pos>.<sym>", and create moves each call
+ * to it into .klp.rela.<obj>.<section>.  create refuses any other use of
+ * that address (storing it, passing it, comparing it): it would be called
+ * indirectly.  -DKLPB_SLOT_CALLS forces slots for functions too.
+ *
+ * Use it only inside the bundle's replacement functions and callbacks:
+ * while a module object is not loaded, its slots are NULL and its call
+ * sites unrelocated.
  */
 #define KLPB_SYMBOL_POS(obj, sym, pos, type)				\
-	static typeof(type) *klpb_sym_##sym __used			\
+	static typeof(type) *klpb_sym_##sym				\
 	__section(KLPB_SECTION_SLOTS) __aligned(8);			\
+	extern typeof(type) klpb_fn_##sym				\
+	__asm__(KLPB_CALL_PREFIX #obj "." #pos "." #sym) __weak;	\
 	static const struct klpb_symref_decl __UNIQUE_ID(klpb_)		\
 	__used __section(KLPB_SECTION_SYMREFS) __aligned(8) = {		\
 		.object = #obj,						\
 		.name = #sym,						\
 		.sympos = (pos),					\
-		.slot = (void **)&klpb_sym_##sym,			\
+		.slot = __builtin_choose_expr(__KLPB_CALLS(type), NULL,	\
+			(void **)&klpb_sym_##sym),			\
+		.flags = (__KLPB_IS_FUNC(type) ? KLPB_SYMREF_FUNC : 0) |	\
+			 (__KLPB_CALLS(type) ? KLPB_SYMREF_CALL : 0),	\
 	}
 
 /**
@@ -136,10 +167,13 @@
  * @sym: the symbol's name
  *
  * A function is called as KLPB_SYM(fn)(args), a variable read as
- * *KLPB_SYM(var).  The slot is read with READ_ONCE(): the compiler must
- * not assume it keeps the NULL it was compiled with.
+ * *KLPB_SYM(var).  A slot is read with READ_ONCE(): the compiler must not
+ * assume it keeps the NULL it was compiled with.  A directly called
+ * function's KLPB_SYM() may only be called.
  */
-#define KLPB_SYM(sym) READ_ONCE(klpb_sym_##sym)
+#define KLPB_SYM(sym)							\
+	__builtin_choose_expr(__KLPB_CALLS(typeof(klpb_fn_##sym)),	\
+			      &klpb_fn_##sym, READ_ONCE(klpb_sym_##sym))
 
 /**
  * klpb_patch() - the transaction module's klp_patch

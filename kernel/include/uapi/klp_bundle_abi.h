@@ -77,6 +77,17 @@
 #define KLPB_SECTION_SYMREFS	".klpb.symrefs"
 #define KLPB_SECTION_SLOTS	".klpb.slots"
 
+/*
+ * A function reached by direct calls (KLPB_SYMBOL of a function type on a
+ * kernel that clears module livepatch relocations, kernel/compat.h) is
+ * called through a weak undefined symbol named
+ * KLPB_CALL_PREFIX "<object>.<pos>.<symbol>"; 'klp-bundle create' turns
+ * every relocation against it into a livepatch relocation against
+ * ".klp.sym.<object>.<symbol>,<pos>" and refuses any that is not a call or
+ * a jump.
+ */
+#define KLPB_CALL_PREFIX	"__klpb_fn."
+
 /* the rest is C, which the linker script kernel/klpb.lds.S cannot read */
 #ifndef __ASSEMBLY__
 
@@ -251,14 +262,22 @@ struct klpb_state_decl {
  * @object: "vmlinux" or the name of the module holding @name
  * @name: the symbol (a function or a variable, static or not)
  * @sympos: 0 for a unique name, else its 1-based kallsyms position
- * @slot: where the livepatch core writes the symbol's address
+ * @slot: where the livepatch core writes the symbol's address; NULL for a
+ *	function reached by direct calls (KLPB_SYMREF_CALL)
+ * @flags: KLPB_SYMREF_FUNC: @name is a function; KLPB_SYMREF_CALL: it is
+ *	reached by direct calls (livepatch relocations at the call sites,
+ *	KLPB_CALL_PREFIX), not through a slot
  */
 struct klpb_symref_decl {
 	KLPB_DECL_PTR(object, const char *object);
 	KLPB_DECL_PTR(name, const char *name);
 	KLPB_DECL_ULONG(sympos);
 	KLPB_DECL_PTR(slot, void **slot);
+	KLPB_DECL_ULONG(flags);
 };
+
+#define KLPB_SYMREF_FUNC	1UL
+#define KLPB_SYMREF_CALL	2UL
 
 /*
  * The layout: every field is eight bytes, in the order above, so every
@@ -297,7 +316,8 @@ struct klpb_symref_decl {
 	 KLPB_DECL_AT(klpb_symref_decl, name, 1) &&			\
 	 KLPB_DECL_AT(klpb_symref_decl, sympos, 2) &&			\
 	 KLPB_DECL_AT(klpb_symref_decl, slot, 3) &&			\
-	 sizeof(struct klpb_symref_decl) == 8 * 4)
+	 KLPB_DECL_AT(klpb_symref_decl, flags, 4) &&			\
+	 sizeof(struct klpb_symref_decl) == 8 * 5)
 
 #endif /* !__ASSEMBLY__ */
 
