@@ -47,3 +47,6 @@ module_init(klpb_target_statics_init);
 module_exit(klpb_target_statics_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("klp-bundle test target: static symbols a patch uses");
+#ifdef KLPB_TARGET_ALT
+MODULE_INFO(klpb_build, "alt");	/* alt/: another build-id */
+#endif
