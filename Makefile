@@ -60,6 +60,9 @@ VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforc
 FUZZ_TESTS := selftests/fuzz/run
 LINT_TESTS := selftests/lint/run selftests/lint/layers
 CFI_TESTS := selftests/cfi/run
+# The static IBT check of the payloads built for an IBT kernel (6.12); last,
+# so it also checks the bundles the in-guest tests built for that kernel.
+IBT_TESTS := selftests/ibt/run
 ASAN_CLI_TESTS := selftests/cli/asan
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
@@ -115,7 +118,8 @@ check: setup
 	$(MAKE) NO_SETUP=1 kernel
 	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
-		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(CFI_TESTS) $(FUZZ_TESTS) $(VM_TESTS)
+		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(CFI_TESTS) $(FUZZ_TESTS) $(VM_TESTS) \
+		$(IBT_TESTS)
 
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
