@@ -78,17 +78,20 @@ static inline const void *klpb_module_ro_region(const struct module *mod,
 #define KLPB_DIRECT_CALLS 0
 #endif
 
+/*
+ * IBT needs direct calls (an indirect call to a sealed function traps),
+ * direct calls need the kernel to clear module relocations: without it,
+ * KLPB_SYMBOL functions could be reached neither way.
+ */
 #if defined(CONFIG_X86_KERNEL_IBT) && !KLPB_KERNEL_CLEARS_KLP_RELOCS
-#error "klp-bundle: this kernel has CONFIG_X86_KERNEL_IBT but does not clear module livepatch relocations (no clear_relocate_add in <linux/moduleloader.h>): KLPB_SYMBOL functions can be neither called through slots (IBT traps) nor directly (a module's second load fails)"
+#error "CONFIG_X86_KERNEL_IBT without clear_relocate_add(): KLPB_SYMBOL functions cannot be reached"
 #endif
 
 #if KLPB_KERNEL_CLEARS_KLP_RELOCS
+#include <linux/moduleloader.h>
+
 /* not exported: reached by a direct-call livepatch relocation (create) */
-extern void klpb_kernel_clear_relocate_add(Elf_Shdr *sechdrs,
-					   const char *strtab,
-					   unsigned int symindex,
-					   unsigned int relsec,
-					   struct module *me)
+typeof(clear_relocate_add) klpb_kernel_clear_relocate_add
 	__asm__(KLPB_CALL_PREFIX "vmlinux.0.clear_relocate_add") __weak;
 
 /**
@@ -112,10 +115,9 @@ static inline void klpb_clear_klp_relocs(struct module *pmod,
 	if (!info)
 		return;
 	for (i = 1; i < info->hdr.e_shnum; i++) {
-		Elf_Shdr *sec = info->sechdrs + i;
-		const char *name = info->secstrings + sec->sh_name;
+		const char *name = info->secstrings + info->sechdrs[i].sh_name;
 
-		if (!(sec->sh_flags & SHF_RELA_LIVEPATCH) ||
+		if (!(info->sechdrs[i].sh_flags & SHF_RELA_LIVEPATCH) ||
 		    strncmp(name, ".klp.rela.", 10) ||
 		    strncmp(name + 10, objname, len) || name[10 + len] != '.')
 			continue;

@@ -441,9 +441,10 @@ static int check_call_sym(struct klpb_ctx *ctx, const struct call_sym *c,
 		if (c->pos == 0 && strcmp(runtime_calls[i].object, c->object) == 0 &&
 		    strcmp(runtime_calls[i].name, c->name) == 0)
 			return 0;
-	return reloc_err(ctx, -EBADMSG,
-			 "the module calls '%s' of %s (position %lu) directly, but no KLPB_SYMBOL declares it",
-			 c->name, c->object, c->pos);
+	return reloc_err(
+		ctx, -EBADMSG,
+		"the module calls '%s' of %s (position %lu) directly, but no KLPB_SYMBOL declares it",
+		c->name, c->object, c->pos);
 }
 
 /* The weak undefined call symbols of the module; their count, or a negative errno. */
@@ -533,8 +534,8 @@ static int refuse_address(struct klpb_ctx *ctx, struct rewrite *rw, const struct
 /* The name of section @shdr. */
 static const char *scn_name(const struct rewrite *rw, const GElf_Shdr *shdr)
 {
-	return shdr->sh_name < rw->shstrtab.len ? (const char *)rw->shstrtab.buf + shdr->sh_name
-						: "";
+	return shdr->sh_name < rw->shstrtab.len ? (const char *)rw->shstrtab.buf + shdr->sh_name :
+						  "";
 }
 
 /*
@@ -717,7 +718,8 @@ static int check_leftovers(struct klpb_ctx *ctx, struct rewrite *rw)
 
 			if (!sym || si == 0)
 				continue;
-			if ((sym->st_shndx == SHN_UNDEF && ELF64_ST_BIND(sym->st_info) == STB_WEAK) ||
+			if ((sym->st_shndx == SHN_UNDEF &&
+			     ELF64_ST_BIND(sym->st_info) == STB_WEAK) ||
 			    sym->st_shndx == SHN_LIVEPATCH)
 				return reloc_err(
 					ctx, -EBADMSG,

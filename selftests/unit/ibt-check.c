@@ -359,8 +359,7 @@ static int check_payload(const char *path, struct counts *c)
 		GElf_Rela rela;
 		const char *sname;
 
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_RELA ||
-		    shdr.sh_link != symndx)
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_RELA || shdr.sh_link != symndx)
 			continue;
 		tscn = elf_getscn(elf, shdr.sh_info);
 		if (!tscn || !gelf_getshdr(tscn, &tshdr))

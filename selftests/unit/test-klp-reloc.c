@@ -27,24 +27,23 @@
 #endif
 
 /* One direct-call function (fn of vmlinux) and one variable (var of mymod), with a slot. */
-static const char common[] =
-	".section .rodata.str,\"a\"\n"
-	"o1: .asciz \"vmlinux\"\n"
-	"n1: .asciz \"fn\"\n"
-	"o2: .asciz \"mymod\"\n"
-	"n2: .asciz \"var\"\n"
-	".section .klpb.symrefs,\"a\"\n"
-	".balign 8\n"
-	".quad o1, n1, 0, 0, 3\n" /* KLPB_SYMREF_FUNC | KLPB_SYMREF_CALL */
-	".quad o2, n2, 0, slot, 0\n"
-	".section .klpb.slots,\"aw\"\n"
-	".balign 8\n"
-	"slot: .quad 0\n"
-	".weak \"__klpb_fn.vmlinux.0.fn\"\n"
-	".text\n"
-	".globl f\n"
-	".type f,@function\n"
-	"f:\n";
+static const char common[] = ".section .rodata.str,\"a\"\n"
+			     "o1: .asciz \"vmlinux\"\n"
+			     "n1: .asciz \"fn\"\n"
+			     "o2: .asciz \"mymod\"\n"
+			     "n2: .asciz \"var\"\n"
+			     ".section .klpb.symrefs,\"a\"\n"
+			     ".balign 8\n"
+			     ".quad o1, n1, 0, 0, 3\n" /* KLPB_SYMREF_FUNC | KLPB_SYMREF_CALL */
+			     ".quad o2, n2, 0, slot, 0\n"
+			     ".section .klpb.slots,\"aw\"\n"
+			     ".balign 8\n"
+			     "slot: .quad 0\n"
+			     ".weak \"__klpb_fn.vmlinux.0.fn\"\n"
+			     ".text\n"
+			     ".globl f\n"
+			     ".type f,@function\n"
+			     "f:\n";
 
 static const char calls[] = "call \"__klpb_fn.vmlinux.0.fn\"\n"
 			    "test %eax, %eax\n"
