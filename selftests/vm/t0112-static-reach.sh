@@ -9,7 +9,8 @@
 # unload), but must where the kernel does not: after a load it refuses.
 # The module loads before the bundle, then unloads and reloads three
 # times, patched each time; a wrong build (alt/) is refused, and the right
-# build loads patched after it; the bundle is disabled and removed.  The
+# build loads patched after it; the bundle is disabled and removed; the
+# bundle itself is refused while the wrong build is loaded.  The
 # kernel log must stay clean (guest-run checks it, "relocation" included).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
@@ -64,4 +65,15 @@ unload_mod $lp && unload_mod klpb_target_statics
 ok $? "the bundle and the module unload"
 insmod "$T" && unload_mod klpb_target_statics
 ok $? "the module still loads after the bundle is gone"
+
+# the refusal inside klp_enable_patch(): the wrong build is already loaded
+insmod "$A"
+insmod "$d/reach.ko" 2>/dev/null
+ok $((!$?)) "the bundle is refused while the wrong build of the module is loaded"
+[ ! -d /sys/module/$lp ] && [ ! -d $kb/$lp ]
+ok $? "and nothing of it is left"
+unload_mod klpb_target_statics && insmod "$T" && insmod "$d/reach.ko" && wait_transition $lp
+is "$(cat /proc/klpb_target_statics 2>&1)" "$patched" "then, with the right build, it applies"
+disable_lp $lp && unload_mod $lp && unload_mod klpb_target_statics
+ok $? "and is removed again"
 done_testing
