@@ -261,6 +261,11 @@ struct rewrite {
 	void **bufs; /* new section contents, freed after elf_update */
 	size_t n_bufs;
 	bool changed; /* anything to write back */
+	struct call_site {
+		size_t shndx;
+		uint64_t off;
+	} * sites; /* the call instructions moved to livepatch relocations */
+	size_t n_sites;
 };
 
 /* The index of ".klp.sym.<obj>.<name>,<pos>", appended on first use. */
@@ -584,6 +589,14 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 				"%s+0x%llx calls '%s' of %s from an __init or __exit function: call it only from the patch's replacement functions and callbacks",
 				tname, (unsigned long long)rela[j].r_offset,
 				calls[call_of[si]].name, calls[call_of[si]].object);
+		if (tdata && ((const uint8_t *)tdata->d_buf)[rela[j].r_offset - 1] == 0xe8) {
+			struct call_site *v = realloc(rw->sites, (rw->n_sites + 1) * sizeof(*v));
+
+			if (!v)
+				return reloc_fail(ctx, -ENOMEM);
+			rw->sites = v;
+			v[rw->n_sites++] = (struct call_site){ shdr.sh_info, rela[j].r_offset - 1 };
+		}
 	}
 	/* one section per object, in the order the objects' symbols come */
 	for (size_t c = 0; c < n_calls; c++) {
@@ -662,6 +675,96 @@ static int rename_call_syms(struct rewrite *rw, const struct call_sym *calls, si
 	return 0;
 }
 
+/* Whether the call instruction at @off of section @shndx was moved. */
+static bool moved_site(const struct rewrite *rw, size_t shndx, uint64_t off)
+{
+	for (size_t i = 0; i < rw->n_sites; i++)
+		if (rw->sites[i].shndx == shndx && rw->sites[i].off == off)
+			return true;
+	return false;
+}
+
+/*
+ * Drop the moved call sites from objtool's .call_sites (an array of s32,
+ * each filled by one R_X86_64_PC32 to a call instruction), so that
+ * call-depth tracking (retbleed=stuff) does not look at them when the
+ * module loads: their rel32 is still 0 then, the "destination" the next
+ * instruction, and the kernel would only warn ("Invalid padding area")
+ * and leave them.  Anything unexpected in the section: left as it is.
+ */
+static int drop_call_sites(struct rewrite *rw)
+{
+	size_t cs_idx, nsyms = rw->symtab.len / sizeof(Elf64_Sym), n, n_rela, kept = 0;
+	Elf_Scn *cs = find_scn(rw->elf, ".call_sites", &cs_idx), *rscn;
+	Elf_Data *data, *rdata;
+	Elf64_Rela *rela, *new_rela;
+	int32_t *new_data;
+	long *new_index;
+	int rc;
+
+	if (!cs || rw->n_sites == 0 || !(rscn = find_rela_for(rw->elf, cs_idx)))
+		return 0;
+	data = elf_getdata(cs, NULL);
+	rdata = elf_getdata(rscn, NULL);
+	if (!data || !rdata || !data->d_buf || !rdata->d_buf || data->d_size % 4)
+		return 0;
+	n = data->d_size / 4;
+	rela = rdata->d_buf;
+	n_rela = rdata->d_size / sizeof(*rela);
+	new_index = calloc(n + 1, sizeof(*new_index));
+	if (!new_index)
+		return -ENOMEM;
+	for (size_t j = 0; j < n_rela; j++) {
+		size_t si = ELF64_R_SYM(rela[j].r_info);
+		const Elf64_Sym *sym = si < nsyms ? sym_at(rw, si) : NULL;
+
+		if (!sym || rela[j].r_offset % 4 || rela[j].r_offset / 4 >= n ||
+		    ELF64_R_TYPE(rela[j].r_info) != R_X86_64_PC32) {
+			free(new_index);
+			return 0; /* not the layout objtool writes */
+		}
+		if (moved_site(rw, sym->st_shndx, sym->st_value + (uint64_t)rela[j].r_addend))
+			new_index[rela[j].r_offset / 4] = -1;
+	}
+	new_data = calloc(n + 1, sizeof(*new_data));
+	new_rela = calloc(n_rela + 1, sizeof(*new_rela));
+	rc = new_data ? keep_buf(rw, new_data) : -ENOMEM;
+	if (!rc)
+		rc = new_rela ? keep_buf(rw, new_rela) : -ENOMEM;
+	else
+		free(new_rela);
+	if (rc) {
+		free(new_index);
+		return rc;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (new_index[k] >= 0) {
+			new_data[kept] = ((const int32_t *)data->d_buf)[k];
+			new_index[k] = (long)kept++;
+		}
+	if (kept == n) {
+		free(new_index);
+		return 0;
+	}
+	n = 0;
+	for (size_t j = 0; j < n_rela; j++) {
+		long k = new_index[rela[j].r_offset / 4];
+
+		if (k < 0)
+			continue;
+		new_rela[n] = rela[j];
+		new_rela[n++].r_offset = (uint64_t)k * 4;
+	}
+	free(new_index);
+	data->d_buf = new_data;
+	data->d_size = kept * 4;
+	elf_flagdata(data, ELF_C_SET, ELF_F_DIRTY);
+	rdata->d_buf = new_rela;
+	rdata->d_size = n * sizeof(*new_rela);
+	elf_flagdata(rdata, ELF_C_SET, ELF_F_DIRTY);
+	return 0;
+}
+
 /* Turn the direct calls of KLPB_SYMREF_CALL functions into livepatch relocations. */
 static int rewrite_calls(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
 			 size_t n)
@@ -688,6 +791,8 @@ static int rewrite_calls(struct klpb_ctx *ctx, struct rewrite *rw, const struct 
 		if (ordinary_rela(rw, scn))
 			rc = move_calls(ctx, rw, scn, calls, (size_t)n_calls, call_of);
 	if (!rc && rename_call_syms(rw, calls, (size_t)n_calls))
+		rc = reloc_fail(ctx, -ENOMEM);
+	if (!rc && drop_call_sites(rw))
 		rc = reloc_fail(ctx, -ENOMEM);
 	free(call_of);
 	free(calls);
@@ -816,6 +921,7 @@ int klp_reloc_rewrite(struct klpb_ctx *ctx, struct klpb_buf *ko, const struct kl
 	for (size_t i = 0; i < rw.n_bufs; i++)
 		free(rw.bufs[i]);
 	free(rw.bufs);
+	free(rw.sites);
 	free(rw.symtab.buf);
 	free(rw.strtab.buf);
 	free(rw.shstrtab.buf);

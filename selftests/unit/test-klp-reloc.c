@@ -45,11 +45,16 @@ static const char common[] = ".section .rodata.str,\"a\"\n"
 			     ".type f,@function\n"
 			     "f:\n";
 
-static const char calls[] = "call \"__klpb_fn.vmlinux.0.fn\"\n"
+static const char calls[] = "1: call \"__klpb_fn.vmlinux.0.fn\"\n"
+			    "2: call f\n"
 			    "test %eax, %eax\n"
 			    "jne \"__klpb_fn.vmlinux.0.fn\"\n"
 			    "jmp \"__klpb_fn.vmlinux.0.fn\"\n"
-			    ".size f, .-f\n";
+			    ".size f, .-f\n"
+			    /* objtool's list of call sites: the moved one must go */
+			    ".section .call_sites,\"a\"\n"
+			    ".long 1b - .\n"
+			    ".long 2b - .\n";
 
 static const char takes_address[] = "call \"__klpb_fn.vmlinux.0.fn\"\n"
 				    "lea \"__klpb_fn.vmlinux.0.fn\"(%rip), %rax\n"
@@ -113,6 +118,10 @@ struct seen {
 	int vmlinux_slots; /* a .klp.rela.vmlinux.klpb_slots section */
 	int weak_undef; /* weak undefined symbols left */
 	int klp_fn_syms; /* .klp.sym.vmlinux.fn,0 symbols, SHN_LIVEPATCH */
+	long call_sites; /* bytes of .call_sites */
+	long call_site_off; /* r_offset of the one .rela.call_sites entry left */
+	long call_site_addend; /* its addend */
+	int call_site_relas; /* entries of .rela.call_sites */
 };
 
 static void inspect(const struct klpb_buf *ko, struct seen *s)
@@ -151,6 +160,17 @@ static void inspect(const struct klpb_buf *ko, struct seen *s)
 		d = elf_getdata(scn, NULL);
 		if (name && strcmp(name, ".klp.rela.vmlinux.klpb_slots") == 0)
 			s->vmlinux_slots++;
+		if (name && strcmp(name, ".rela.call_sites") == 0 && d) {
+			Elf_Scn *cs = elf_getscn(elf, shdr.sh_info);
+			Elf_Data *cd = cs ? elf_getdata(cs, NULL) : NULL;
+
+			s->call_sites = cd ? (long)cd->d_size : -1;
+			for (int j = 0; gelf_getrela(d, j, &r); j++) {
+				s->call_site_relas++;
+				s->call_site_off = (long)r.r_offset;
+				s->call_site_addend = (long)r.r_addend;
+			}
+		}
 		for (int j = 0; d && gelf_getrela(d, j, &r); j++) {
 			const char *n;
 
@@ -197,6 +217,9 @@ int main(void)
 	is_int(n, 2, "two declarations read");
 	inspect(&ko, &s);
 	is_int(s.text_calls, 3, "three PLT32 entries in .klp.rela.vmlinux..text");
+	is_int(s.call_sites, 4, ".call_sites keeps one entry");
+	ok(s.call_site_relas == 1 && s.call_site_off == 0 && s.call_site_addend == 5,
+	   "the ordinary call's, moved to the front (the moved call's is dropped)");
 	is_int(s.ordinary_left, 0, "none left in .rela.text");
 	is_int(s.klp_fn_syms, 1, "the extern became .klp.sym.vmlinux.fn,0 (SHN_LIVEPATCH)");
 	is_int(s.weak_undef, 0, "no weak undefined symbol left");
