@@ -12,13 +12,14 @@
  *
  * as the inode number of /proc/PID/ns/user.  bm_entry_read() is static and
  * formats with entry_status(), inlined into it, so the replacement carries
- * its own copy of entry_status() and of the file's private Node type (both
- * as in 6.12's fs/binfmt_misc.c).  On 6.1 this file compiles to nothing:
+ * its own copy of entry_status() and of the file's private Node type (as
+ * in 6.12's fs/binfmt_misc.c).  On 6.1 this file compiles to nothing:
  * that target's transaction module does not replace bm_entry_read().
  */
 #include <linux/version.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
@@ -28,13 +29,14 @@
 #include <linux/user_namespace.h>
 #include <klp_bundle.h>
 
-enum { Enabled, Magic };
-#define MISC_FMT_PRESERVE_ARGV0 (1UL << 31)
-#define MISC_FMT_OPEN_BINARY (1UL << 30)
-#define MISC_FMT_CREDENTIALS (1UL << 29)
-#define MISC_FMT_OPEN_FILE (1UL << 28)
+/* fs/binfmt_misc.c's Enabled and Magic bits, MISC_FMT_* flags and Node */
+enum { BM_ENABLED, BM_MAGIC };
+#define MISC_FMT_PRESERVE_ARGV0 BIT(31)
+#define MISC_FMT_OPEN_BINARY BIT(30)
+#define MISC_FMT_CREDENTIALS BIT(29)
+#define MISC_FMT_OPEN_FILE BIT(28)
 
-typedef struct {
+struct bm_node {
 	struct list_head list;
 	unsigned long flags;
 	int offset;
@@ -46,13 +48,13 @@ typedef struct {
 	struct dentry *dentry;
 	struct file *interp_file;
 	refcount_t users;
-} Node;
+};
 
 /* entry_status() of 6.12 (VERBOSE_STATUS), returning the end of the text. */
-static char *klpb_entry_status(Node *e, char *dp)
+static char *klpb_entry_status(struct bm_node *e, char *dp)
 {
 	dp += sprintf(dp, "%s\ninterpreter %s\n",
-		      test_bit(Enabled, &e->flags) ? "enabled" : "disabled", e->interpreter);
+		      test_bit(BM_ENABLED, &e->flags) ? "enabled" : "disabled", e->interpreter);
 	dp += sprintf(dp, "flags: ");
 	if (e->flags & MISC_FMT_PRESERVE_ARGV0)
 		*dp++ = 'P';
@@ -63,7 +65,7 @@ static char *klpb_entry_status(Node *e, char *dp)
 	if (e->flags & MISC_FMT_OPEN_FILE)
 		*dp++ = 'F';
 	*dp++ = '\n';
-	if (!test_bit(Magic, &e->flags))
+	if (!test_bit(BM_MAGIC, &e->flags))
 		return dp + sprintf(dp, "extension .%s\n", e->magic);
 	dp += sprintf(dp, "offset %i\nmagic ", e->offset);
 	dp = bin2hex(dp, e->magic, e->size);
