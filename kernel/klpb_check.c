@@ -28,11 +28,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/elf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
-#include <linux/kernel_read_file.h>
+#include <linux/fs_struct.h>
 #include <linux/module.h>
+#include <linux/sched/task.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -427,26 +429,65 @@ static int klpb_notes_build_id(const u8 *notes, size_t size, u8 *id)
 }
 
 /**
+ * klpb_read_initns() - read a file opened in the initial mount namespace
+ * @path: absolute path
+ * @buf: filled with up to @max bytes of it
+ * @max: size of @buf
+ *
+ * Return: the bytes read, or a negative errno (-EFBIG if it is larger).
+ */
+static ssize_t klpb_read_initns(const char *path, void *buf, size_t max)
+{
+	struct path root;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	task_lock(&init_task);
+	get_fs_root(init_task.fs, &root);
+	task_unlock(&init_task);
+	f = file_open_root(&root, path, O_RDONLY, 0);
+	path_put(&root);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	do {
+		n = kernel_read(f, buf + pos, max - pos, &pos);
+	} while (n > 0 && pos < max);
+	if (n > 0) { /* @buf is full: is there more? */
+		char c;
+
+		n = kernel_read(f, &c, 1, &pos) > 0 ? -EFBIG : 0;
+	}
+	fput(f);
+	return n < 0 ? n : pos;
+}
+
+/**
  * klpb_running_build_id() - the running kernel's vmlinux build-id
  * @id: set to it, KLPB_BUILD_ID_LEN bytes
  *
  * vmlinux_build_id is not exported (and exists only with CONFIG_CRASH_CORE
  * or CONFIG_STACKTRACE_BUILD_ID); /sys/kernel/notes holds the same note.
  * It is read in the initial mount namespace, as the firmware loader reads
- * its files, so a loader in a container or chroot reads the same.
+ * its files, so a loader in a container or chroot reads the same.  It is
+ * read with kernel_read(), not kernel_read_file(): that one asks the LSMs
+ * about a READING_* purpose, and none fits a sysfs file (6.12's IPE WARNs
+ * on READING_UNKNOWN).
  *
  * Return: 0, or a negative errno after a pr_err() saying why.
  */
 static int klpb_running_build_id(u8 *id)
 {
-	void *notes = NULL;
+	void *notes;
 	ssize_t len;
 	int ret;
 
-	len = kernel_read_file_from_path_initns(KLPB_KERNEL_NOTES, 0, &notes,
-						KLPB_KERNEL_NOTES_MAX, NULL,
-						READING_UNKNOWN);
+	notes = vmalloc(KLPB_KERNEL_NOTES_MAX);
+	if (!notes)
+		return -ENOMEM;
+	len = klpb_read_initns(KLPB_KERNEL_NOTES, notes, KLPB_KERNEL_NOTES_MAX);
 	if (len < 0) {
+		vfree(notes);
 		pr_err("bundle '%s': cannot read the running kernel's vmlinux build-id from %s: %pe\n",
 		       KLPB_DESC_NAME, KLPB_KERNEL_NOTES, ERR_PTR(len));
 		return len;
