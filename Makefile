@@ -16,6 +16,12 @@ PKGS := libcbor libkmod libcrypto libelf libzstd liblzma
 # Recursive (=) so that pkg-config and tools/kver run after 'setup' installed them.
 KVER ?= $(shell tools/kver)
 KDIR ?= /lib/modules/$(KVER)/build
+# Where kbuild builds for $(KVER): the repository (empty KTREE) or a linked tree.
+KTREE ?=
+KTOP = $(if $(KTREE),$(abspath $(KTREE)),$(CURDIR))
+# The newest release of every other installed series (tools/kver --all): each is
+# built into $(O)/ktree/R and gets the in-guest subset (selftests/vm/series).
+OTHER_KVERS = $(filter-out $(KVER),$(shell tools/kver --all))
 
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
@@ -56,7 +62,9 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
-	selftests/vm/orderings selftests/vm/depmodel
+	selftests/vm/orderings selftests/vm/depmodel selftests/vm/series
+# What the in-guest runners need to know: the release, its kbuild tree, the others.
+VM_ENV = KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) KTREE=$(KTOP) KLPB_OTHER_KVERS="$(OTHER_KVERS)"
 FUZZ_TESTS := selftests/fuzz/run
 LINT_TESTS := selftests/lint/run selftests/lint/layers
 CFI_TESTS := selftests/cfi/run
@@ -67,7 +75,8 @@ ASAN_CLI_TESTS := selftests/cli/asan
 PROVE ?= prove
 PROVE_FLAGS ?= --failures --comments
 
-.PHONY: all setup kernel tests asan check unit-check vmcheck lint clean help demo bench-apply
+.PHONY: all setup kernel kernels tests asan check unit-check vmcheck lint clean help demo \
+	bench-apply
 
 all: $(KLPB) $(FORMAT_LIB) $(UTIL_LIB)
 
@@ -102,21 +111,30 @@ asan:
 
 # The test bundles' cores are written by mkcore (selftests/bundles/test-bundle.kbuild).
 kernel: setup $(O)/selftests/unit/mkcore
+	$(if $(KTREE),@tools/ktree $(KTOP) $(KBUILD_DIRS))
 	@for d in $(KBUILD_DIRS); do \
-		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d KLPB_MKCORE=$(abspath $(O))/selftests/unit/mkcore \
+		$(MAKE) -C $(KDIR) M=$(KTOP)/$$d KLPB_MKCORE=$(abspath $(O))/selftests/unit/mkcore \
 			modules || exit 1; \
+	done
+
+# 'kernel' for $(KVER), then for every other installed series' newest release.
+kernels: kernel
+	@for r in $(OTHER_KVERS); do \
+		$(MAKE) NO_SETUP=1 kernel KVER=$$r KDIR=/lib/modules/$$r/build KTREE=$(O)/ktree/$$r || \
+			exit 1; \
 	done
 
 # The whole suite, one prove run and one summary: unit tests and CLI tests
 # (plain and ASan+UBSan), lint (checkpatch, shellcheck), the unit tests
 # built with clang's CFI (selftests/cfi/run builds build-cfi/), bounded
 # fuzzing, and the in-guest tests (the suite in one boot, the sig_enforce
-# boot, the orderings in two one-CPU guests).
+# boot, the model checks in one-CPU guests side by side; on every other
+# installed series the suite, sig_enforce and a shard of each model check).
 check: setup
 	$(MAKE) NO_SETUP=1 tests
 	$(MAKE) NO_SETUP=1 asan
-	$(MAKE) NO_SETUP=1 kernel
-	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' \
+	$(MAKE) NO_SETUP=1 kernels
+	$(VM_ENV) $(PROVE) $(PROVE_FLAGS) --exec '' \
 		$(UNIT_TESTS) $(patsubst $(O)/%,build-asan/%,$(UNIT_TESTS)) \
 		$(CLI_TESTS) $(ASAN_CLI_TESTS) $(LINT_TESTS) $(CFI_TESTS) $(FUZZ_TESTS) $(VM_TESTS) \
 		$(IBT_TESTS)
@@ -124,8 +142,8 @@ check: setup
 unit-check: tests
 	KLPB_BUILD=$(CURDIR)/$(O) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_TESTS) $(CLI_TESTS)
 
-vmcheck: setup kernel
-	KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) $(PROVE) $(PROVE_FLAGS) --exec '' $(VM_TESTS)
+vmcheck: setup kernels
+	$(VM_ENV) $(PROVE) $(PROVE_FLAGS) --exec '' $(VM_TESTS)
 
 lint: setup
 	tools/lint
@@ -148,7 +166,8 @@ clean:
 help:
 	@echo 'targets:'
 	@echo '  all (default)  build $(KLPB), $(FORMAT_LIB) and $(UTIL_LIB)'
-	@echo '  kernel         build kernel/ and the test modules with kbuild (KVER=, KDIR=)'
+	@echo '  kernel         build kernel/ and the test modules with kbuild (KVER=, KDIR=, KTREE=)'
+	@echo '  kernels        kernel, then the same for every other installed series into $(O)/ktree/'
 	@echo '  tests          build the unit tests'
 	@echo '  asan           build everything with ASan+UBSan into build-asan/'
 	@echo '  check          set up, build, run every test (unit, ASan, CLI, in-guest)'

@@ -34,8 +34,10 @@ static const char create_usage[] =
 	"      --vmlinux FILE      the kernel image or vmlinux (one target only;\n"
 	"                          default /boot/vmlinuz-RELEASE)\n"
 	"      --target-module OBJ=FILE.ko\n"
-	"                          the build of module OBJ to patch (one target only;\n"
-	"                          default: the installed module, found like modprobe)\n"
+	"                          the build of module OBJ to patch (default: the\n"
+	"                          installed module, found like modprobe); with\n"
+	"                          several --kernel, one per kernel: each serves the\n"
+	"                          kernel its vermagic names\n"
 	"      --no-replace        a stacked bundle (default: cumulative, replaces\n"
 	"                          the active bundle of its lineage atomically)\n"
 	"      --requires SPEC     needs bundle SPEC active: NAME[>=MIN][,<=MAX] or\n"
@@ -199,8 +201,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		return usage_err(ctx, "create needs -o OUT, --name NAME and --version N");
 	if (o->sources.n == 0 && !o->base)
 		return usage_err(ctx, "create needs at least one SOURCE (or --base)");
-	if (o->kernels.n > 1 && (o->kdir || o->vmlinux || o->target_modules.n))
-		return usage_err(ctx, "--kdir, --vmlinux and --target-module take one --kernel");
+	if (o->kernels.n > 1 && (o->kdir || o->vmlinux))
+		return usage_err(ctx, "--kdir and --vmlinux take one --kernel");
 	if (!o->module_key != !o->module_cert)
 		return usage_err(ctx, "--module-key and --module-cert go together");
 	if (o->base && !o->replace)

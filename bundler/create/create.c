@@ -19,20 +19,53 @@
 #include "common/bundle-io.h"
 #include "create/klp-reloc.h"
 #include "create/stages.h"
+#include "sys/kernel-info.h"
 #include "util/file.h"
 
-/* The --target-module FILE for @object, or NULL. */
-static const char *target_module_override(const struct create_opts *o, const char *object)
+/*
+ * The --target-module FILE for @object in the target for @release: NULL
+ * (*@file) when none names @object; with one --kernel the first that does;
+ * with several, the one whose vermagic names @release (an error when none).
+ */
+static int target_module_override(struct klpb_ctx *ctx, const struct create_opts *o,
+				  const char *object, const char *release, const char **file)
 {
 	size_t n = strlen(object);
+	bool named = false;
 
+	*file = NULL;
 	for (size_t i = 0; i < o->target_modules.n; i++) {
-		const char *s = o->target_modules.v[i];
+		const char *s = o->target_modules.v[i], *path = s + n + 1;
+		char *built_for = NULL;
+		int rc;
 
-		if (strncmp(s, object, n) == 0 && s[n] == '=')
-			return s + n + 1;
+		if (strncmp(s, object, n) != 0 || s[n] != '=')
+			continue;
+		if (o->kernels.n <= 1) {
+			*file = path;
+			return 0;
+		}
+		named = true;
+		rc = module_file_release(path, &built_for);
+		if (rc) {
+			p_err(ctx, rc,
+			      "cannot read the kernel release module '%s' was built for: %s", path,
+			      rc == -ENOENT ? "it has no vermagic" : strerror(-rc));
+			return rc;
+		}
+		rc = strcmp(built_for, release);
+		free(built_for);
+		if (rc == 0) {
+			*file = path;
+			return 0;
+		}
 	}
-	return NULL;
+	if (!named)
+		return 0;
+	p_err(ctx, -ENOENT,
+	      "no --target-module %s=FILE.ko is built for kernel %s (with several --kernel, give one per kernel)",
+	      object, release);
+	return -ENOENT;
 }
 
 /* Every --target-module names a patched object: a usage error otherwise. */
@@ -63,10 +96,13 @@ static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct tar
 	int rc = target_init(ctx, t, release, o->kdir, o->vmlinux);
 
 	for (size_t i = 0; !rc && i < st->n_objects; i++) {
+		const char *file;
+
 		if (strcmp(st->objects[i], "vmlinux") == 0)
 			continue;
-		rc = target_add_module(ctx, t, st->objects[i],
-				       target_module_override(o, st->objects[i]));
+		rc = target_module_override(ctx, o, st->objects[i], release, &file);
+		if (!rc)
+			rc = target_add_module(ctx, t, st->objects[i], file);
 	}
 	return rc;
 }

@@ -365,6 +365,38 @@ int file_build_id(const char *path, struct build_id *id)
 	return rc;
 }
 
+int module_file_release(const char *path, char **release)
+{
+	struct kmod_list *info = NULL, *l;
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	int rc;
+
+	if (!ctx)
+		return -ENOMEM;
+	kmod_set_log_priority(ctx, 0);
+	rc = kmod_module_new_from_path(ctx, path, &mod);
+	if (rc >= 0)
+		rc = kmod_module_get_info(mod, &info);
+	if (rc < 0)
+		goto out;
+	rc = -ENOENT;
+	for (l = info; l; l = kmod_list_next(info, l)) {
+		const char *v = kmod_module_info_get_value(l);
+
+		if (strcmp(kmod_module_info_get_key(l), "vermagic") != 0 || !v)
+			continue;
+		*release = strndup(v, strcspn(v, " "));
+		rc = *release ? 0 : -ENOMEM;
+		break;
+	}
+	kmod_module_info_free_list(info);
+out:
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return rc;
+}
+
 int module_path(const char *release, const char *name, char **path)
 {
 	struct kmod_module *mod = NULL;

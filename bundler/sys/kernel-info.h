@@ -61,4 +61,11 @@ int module_klp_states(const void *ko, size_t len, struct klpb_state **out, size_
  */
 int module_path(const char *release, const char *name, char **path);
 
+/*
+ * The kernel release module file @path was built for: the first word of its
+ * modinfo vermagic (libkmod).  Returns: 0 with [owned] *@release, -ENOENT
+ * when it has none, another negative errno when it cannot be read.
+ */
+int module_file_release(const char *path, char **release);
+
 #endif

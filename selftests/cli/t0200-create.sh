@@ -133,4 +133,31 @@ is "$(py 'print(d["replace"], d["requires"][0]["name"], d["conflicts"][0]["name"
 	"False seed other" "inspect shows it stacked, with its dependencies"
 run_ok "verify --key accepts the signature" "$KLPB" verify --key "$tmp/key.pub" "$tmp/stacked.klpb"
 
+# several --kernel: a --target-module per kernel, each serving the kernel its vermagic names
+other=$("$top/tools/kver" --all | grep -vxF "$kver" | head -n 1)
+omods=${KLPB_BUILD:-$top/build}/ktree/$other/selftests/modules
+if [ -z "$other" ]; then
+	skip "one kernel series installed" "several --kernel: one --target-module file for two refused"
+else
+	fails "several --kernel: one --target-module file for two refused" \
+		"=FILE.ko is built for kernel $other (with several --kernel, give one per kernel)" \
+		--kernel "$other" "${targets[@]}" --name seed --version 1 "${srcs[@]}"
+fi
+if [ -z "$other" ] || [ ! -e "$omods/klpb_target_dup.ko" ]; then
+	why=${other:+"no test modules for $other in $omods ('make kernels')"}
+	skip "${why:-one kernel series installed}" "several --kernel: a --target-module for each"
+	skip "${why:-one kernel series installed}" "each target records its own module build"
+else
+	run_ok "several --kernel: a --target-module for each" create_seed -o "$tmp/two.klpb" \
+		--kernel "$other" --target-module "klpb_target_plain=$omods/klpb_target_plain.ko" \
+		--target-module "klpb_target_dup=$omods/klpb_target_dup.ko" --name seed --version 1 \
+		"${srcs[@]}"
+	j=$("$KLPB" -j inspect "$tmp/two.klpb")
+	bid() { readelf -n "$1" | sed -n 's/.*Build ID: //p'; }
+	is "$(py 'print(" ".join(t["kernel_release"] + ":" + o["build_id"]
+		for t in d["targets"] for o in t["objects"] if o["name"] == "klpb_target_plain"))')" \
+		"$kver:$(bid "$mods/klpb_target_plain.ko") $other:$(bid "$omods/klpb_target_plain.ko")" \
+		"each target records its own module build"
+fi
+
 done_testing

@@ -3,7 +3,6 @@
 # Source after tap.sh and lib.sh.  Bundles come from prep-engine.sh.
 
 KLPB=${KLPB_BUILD:-$VM_TOP/build}/klp-bundle
-VMOUT=${KLPB_BUILD:-$VM_TOP/build}/vm
 # E, S, M_KO and ORIG_CMDLINE are used by the scripts that source this file,
 # which shellcheck, checking this file alone, cannot see (SC2034).
 # shellcheck disable=SC2034
@@ -12,7 +11,7 @@ E=$VMOUT/engine
 S=$VMOUT/seed-example
 M=klpb_example_m
 # shellcheck disable=SC2034
-M_KO=$VM_TOP/examples/seed/module/$M.ko
+M_KO=$VM_KTREE/examples/seed/module/$M.ko
 export KLPB_STATE_DIR=/run/klpb-test-state
 export KLPB_KEYS_DIR=/run/klpb-test-keys-none
 # shellcheck disable=SC2034

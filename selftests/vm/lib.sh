@@ -3,8 +3,17 @@
 # tools/testing/selftests/livepatch/functions.sh).  Source after tap.sh.
 
 VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The tree kbuild built for the running release ($KTREE, set by
+# selftests/vm/run: the repository for the default series, else
+# $KLPB_BUILD/ktree/RELEASE) and the host-side preparation's output ($OUT).
 # shellcheck disable=SC2034 # used by the scripts that source this
-VM_MODULES=$VM_TOP/selftests/modules
+VM_KTREE=${KTREE:-$VM_TOP}
+# shellcheck disable=SC2034
+VM_MODULES=$VM_KTREE/selftests/modules
+# shellcheck disable=SC2034
+VM_BUNDLES=$VM_KTREE/selftests/bundles
+# shellcheck disable=SC2034
+VMOUT=${OUT:-${KLPB_BUILD:-$VM_TOP/build}/vm}
 LP_SYSFS=/sys/kernel/livepatch
 # KLOG_PATTERN: what counts as a kernel complaint (klog.sh)
 . "$VM_TOP/selftests/vm/klog.sh"

@@ -5,12 +5,12 @@
 # so v1 and v2 satisfy it and v3 does not.
 set -eu
 src=selftests/vm/depmodel-src
-mod=selftests/modules/klpb_target_plain.ko
+mod=$KTREE/selftests/modules/klpb_target_plain.ko
 d=$OUT/depmodel
 mkdir -p "$d"
 stamp=$d/.inputs
-inputs=$(cat "$KLPB" "$mod" "$src"/*/* kernel/*.[chS] kernel/*.lds kernel/*.kbuild \
-	kernel/include/* | sha256sum)
+inputs=$({ echo "$KVER"; cat "$KLPB" "$mod" "$src"/*/* kernel/*.[chS] kernel/*.lds \
+	kernel/*.kbuild kernel/include/*; } | sha256sum)
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
 c() { "$KLPB" create --kernel "$KVER" "$@"; }
 c -o "$d/depa-v1.klpb" --name depa --version 1 "$src/a1/depa.c" &

@@ -8,8 +8,8 @@ d=$OUT/deps
 src=selftests/vm/engine-src
 mkdir -p "$d"
 stamp=$d/.inputs
-inputs=$(cat "$src"/meminfo.c "$src"/version.c selftests/bundles/stack_a/stack_a.c kernel/*.c \
-	kernel/*.h | sha256sum)
+inputs=$({ echo "$KVER"; cat "$src"/meminfo.c "$src"/version.c \
+	selftests/bundles/stack_a/stack_a.c kernel/*.c kernel/*.h; } | sha256sum)
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
 c() { "$KLPB" create --kernel "$KVER" "$@"; }
 c -o "$d/z_base.klpb" --name z_base --version 1 "$src/meminfo.c" &

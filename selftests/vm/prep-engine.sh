@@ -9,11 +9,11 @@ set -eu
 bash selftests/vm/prep-seed-example.sh
 d=$OUT/engine
 src=selftests/vm/engine-src
-mods=selftests/modules
+mods=$KTREE/selftests/modules
 mkdir -p "$d"
 stamp=$d/.inputs
-inputs=$(cat "$0" "$src"/* selftests/bundles/busy/busy.c "$mods"/*.ko "$mods"/alt/*.ko kernel/*.c \
-	kernel/*.h "$OUT"/seed-example/.inputs | sha256sum)
+inputs=$({ echo "$KVER"; cat "$0" "$src"/* selftests/bundles/busy/busy.c "$mods"/*.ko \
+	"$mods"/alt/*.ko kernel/*.c kernel/*.h "$OUT"/seed-example/.inputs; } | sha256sum)
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
 c() { "$KLPB" create --kernel "$KVER" "$@"; }
 c -o "$d/busy.klpb" --name busy --version 1 \
@@ -25,7 +25,7 @@ c -o "$d/st-v1.klpb" --name st --version 1 "$src/version.c" &
 wait
 # seed version 3 = v1 plus the busy target's sleeping function: its transition stalls
 c -o "$d/seed-v3-busy.klpb" --name seed --version 3 --base "$OUT/seed-example/seed-v1.klpb" \
-	--target-module "klpb_example_m=examples/seed/module/klpb_example_m.ko" \
+	--target-module "klpb_example_m=$KTREE/examples/seed/module/klpb_example_m.ko" \
 	--target-module "klpb_target_busy=$mods/klpb_target_busy.ko" selftests/bundles/busy/busy.c &
 c -o "$d/needs2.klpb" --name needs2 --version 1 --no-replace --requires 'seed>=2' \
 	"$src/version.c" &

@@ -3,7 +3,7 @@
 # 'make kernel' (not by create), wrapped into an unsigned .klpb by mkbundle.
 set -eu
 d=$OUT/kreason
-b=selftests/bundles/notrace
+b=$KTREE/selftests/bundles/notrace
 mkdir -p "$d"
 "$KLPB_BUILD/selftests/unit/mkbundle" "$b/manifest.cbor" "$b/klpbt_notrace.ko" >"$d/notrace.klpb.tmp"
 mv "$d/notrace.klpb.tmp" "$d/notrace.klpb"

@@ -2,12 +2,12 @@
 # The seed example (examples/seed) as create builds it: v1, and v2 made
 # cumulative with --base; their modules and cores for the guest test.
 set -eu
-M=examples/seed/module/klpb_example_m.ko
+M=$KTREE/examples/seed/module/klpb_example_m.ko
 d=$OUT/seed-example
 mkdir -p "$d"
 stamp=$d/.inputs
-inputs=$(cat "$KLPB" "$M" examples/seed/v1/* examples/seed/v2/* kernel/*.[chS] kernel/*.lds \
-	kernel/*.kbuild kernel/include/* | sha256sum)
+inputs=$({ echo "$KVER"; cat "$KLPB" "$M" examples/seed/v1/* examples/seed/v2/* kernel/*.[chS] \
+	kernel/*.lds kernel/*.kbuild kernel/include/*; } | sha256sum)
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && exit 0
 "$KLPB" create -o "$d/seed-v1.klpb" --name seed --version 1 --kernel "$KVER" \
 	--target-module "klpb_example_m=$M" examples/seed/v1/*.c examples/seed/v1/seed.h

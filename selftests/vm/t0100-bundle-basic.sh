@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 
-B=$VM_TOP/selftests/bundles
+B=$VM_BUNDLES
 lp=klpbt_seed
 kb=/sys/kernel/klp_bundle/$lp
 orig=$(cat /proc/cmdline)

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 
-B=$VM_TOP/selftests/bundles
+B=$VM_BUNDLES
 lp=klpbt_busy
 busy=klpb_target_busy
 param=/sys/module/$busy/parameters/block_transition

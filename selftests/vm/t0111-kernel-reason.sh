@@ -10,7 +10,7 @@
 . "$(dirname "$0")/engine-lib.sh"
 K=$VMOUT/kreason/notrace.klpb
 [ -e "$K" ] || { echo "no notrace bundle (selftests/vm/prepare)"; exit 4; }
-B=$VM_TOP/selftests/bundles
+B=$VM_BUNDLES
 fake=0123456789abcdef0123456789abcdef01234567
 mark() { echo "klpbt-test: $1" >/dev/kmsg; }
 since() { dmesg | sed -n "/klpbt-test: $1\$/,\$p"; }

@@ -8,8 +8,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 
-d=$KLPB_BUILD/vm/seed-example
-M=$VM_TOP/examples/seed/module/klpb_example_m.ko
+d=$VMOUT/seed-example
+M=$VM_KTREE/examples/seed/module/klpb_example_m.ko
 kb=/sys/kernel/klp_bundle
 orig=$(cat /proc/cmdline)
 gen() { sed -n 's/.*generation \([0-9]*\).*/\1/p' "$1" | head -n 1; }

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/lib.sh"
 
-d=$KLPB_BUILD/vm/symbols
+d=$VMOUT/symbols
 T=$VM_MODULES/klpb_target_statics.ko
 kb=/sys/kernel/klp_bundle
 cleanup() {
@@ -62,7 +62,12 @@ ok $? "module: everything unloads"
 insmod "$T" && unload_mod klpb_target_statics
 ok $? "the module still loads after the bundle is gone"
 
-# a real Debian module: binfmt_misc
+# a real Debian module: binfmt_misc (where it has a static 'enabled': prep-symbols.sh)
+if [ -e "$d/binfmt.skip" ]; then
+	skip "$(uname -r)'s binfmt_misc keeps 'enabled' per namespace, create: $(sed -n \
+		's/^klp-bundle: error: //p' "$d/binfmt.skip" | head -n 1)" "binfmt_misc patched"
+	done_testing
+fi
 [ -d /sys/module/binfmt_misc ] && unload_mod binfmt_misc
 run_ok "binfmt_misc: insmod the bundle while the module is not loaded" insmod "$d/binfmt.ko"
 wait_transition klpb_binfmt_v1
