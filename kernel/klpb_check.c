@@ -524,7 +524,7 @@ static int klpb_core_find_target(struct klpb_core_view *v)
 		v->nr_target_objs = t.nr_objs;
 		v->target_funcs = t.funcs;
 		v->nr_target_funcs = t.nr_funcs;
-		v->has_target_funcs = t.funcs.p != NULL;
+		v->has_target_funcs = !!t.funcs.p;
 		v->release = t.release;
 		v->release_len = t.release_len;
 		v->vmlinux_build_id = t.vmlinux_build_id;
