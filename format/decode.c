@@ -836,8 +836,10 @@ static int check_union(struct dec *d, size_t at, const struct klpb_core *core)
 		for (i = 0; i < core->n_targets && !klpb_target_has_func(&core->targets[i], f); i++)
 			;
 		if (i == core->n_targets)
-			return derr(d, at, -EBADMSG, "function %llu is no target's",
-				    (unsigned long long)f);
+			return derr(
+				d, at, -EBADMSG,
+				"function %llu is in no target's funcs (objects is the union of the targets')",
+				(unsigned long long)f);
 	}
 	return 0;
 }

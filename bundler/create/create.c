@@ -25,6 +25,7 @@
 #include "create/module-decls.h"
 #include "create/stages.h"
 #include "util/file.h"
+#include "util/hex.h"
 
 /* The --target-module FILE for @object, or NULL. */
 static const char *target_module_override(const struct create_opts *o, const char *object)
@@ -62,10 +63,10 @@ static int check_target_modules(struct klpb_ctx *ctx, const struct create_state 
 }
 
 static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
-		       const char *release)
+		       const char *release, const char *kdir, const char *image)
 {
 	const struct create_opts *o = st->opts;
-	int rc = target_init(ctx, t, release, o->kdir, o->vmlinux);
+	int rc = target_init(ctx, t, release, kdir, image);
 
 	for (size_t i = 0; !rc && i < st->n_objects; i++) {
 		if (strcmp(st->objects[i], "vmlinux") == 0)
@@ -74,6 +75,60 @@ static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct tar
 				       target_module_override(o, st->objects[i]));
 	}
 	return rc;
+}
+
+/*
+ * Open --kernel @kernel: a release, or (a path) a kbuild tree: a build of
+ * the release that tree is for (target_kdir_release()), with its own vmlinux (KDIR/vmlinux when it
+ * exists), so that two builds of one release can both be targets.
+ */
+static int open_kernel(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
+		       const char *kernel)
+{
+	const struct create_opts *o = st->opts;
+	char *release = NULL, *image = NULL;
+	int rc;
+
+	if (!strchr(kernel, '/'))
+		return open_target(ctx, st, t, kernel, o->kdir, o->vmlinux);
+	rc = target_kdir_release(kernel, &release);
+	if (rc) {
+		p_err(ctx, rc,
+		      "--kernel %s: cannot read the kbuild tree's release from include/generated/utsrelease.h: %s (pass a kbuild tree or a release)",
+		      kernel, strerror(-rc));
+		return rc;
+	}
+	if (asprintf(&image, "%s/vmlinux", kernel) < 0)
+		image = NULL;
+	if (image && access(image, R_OK) != 0) {
+		free(image);
+		image = NULL;
+	}
+	rc = open_target(ctx, st, t, release, kernel, image ? image : o->vmlinux);
+	free(release);
+	free(image);
+	return rc;
+}
+
+/* Target @i is another kernel build than the ones before it (release and vmlinux build-id). */
+static int check_distinct(struct klpb_ctx *ctx, const struct create_state *st, size_t i)
+{
+	const struct target *t = &st->targets[i];
+	char id[2 * BUILD_ID_MAX + 1];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct target *u = &st->targets[j];
+
+		if (strcmp(t->release, u->release) != 0 || t->vmlinux_id.len != u->vmlinux_id.len ||
+		    memcmp(t->vmlinux_id.bytes, u->vmlinux_id.bytes, t->vmlinux_id.len) != 0)
+			continue;
+		hex_encode(t->vmlinux_id.bytes, t->vmlinux_id.len, id);
+		p_err(ctx, -EINVAL,
+		      "--kernel %s and --kernel %s are the same kernel build (release %s, vmlinux build-id %s): a bundle has one target per build, drop one",
+		      st->opts->kernels.v[j], st->opts->kernels.v[i], t->release, id);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
@@ -101,8 +156,11 @@ static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		st->n_targets++;
-		rc = open_target(ctx, st, &st->targets[i],
-				 o->kernels.n ? o->kernels.v[i] : fallback);
+		rc = o->kernels.n ?
+			     open_kernel(ctx, st, &st->targets[i], o->kernels.v[i]) :
+			     open_target(ctx, st, &st->targets[i], fallback, o->kdir, o->vmlinux);
+		if (!rc)
+			rc = check_distinct(ctx, st, i);
 	}
 	free(fallback);
 	return rc;

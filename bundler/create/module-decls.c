@@ -110,8 +110,7 @@ static int read_func(const struct funcs_reader *r, size_t i, struct module_func 
 	return rc ? rc : string_at(r, at + offsetof(struct klpb_func_decl, old_name), &f->old_name);
 }
 
-int module_funcs_read(struct klpb_ctx *ctx, const void *ko, size_t len,
-		      struct module_func **funcs)
+int module_funcs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct module_func **funcs)
 {
 	struct funcs_reader r = { 0 };
 	size_t n = 0;

@@ -25,8 +25,7 @@ struct module_func {
  * count (0 when none) with [owned] *@funcs (module_funcs_free()), or a
  * negative errno (-EBADMSG for a malformed module) reported on @ctx.
  */
-int module_funcs_read(struct klpb_ctx *ctx, const void *ko, size_t len,
-		      struct module_func **funcs);
+int module_funcs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct module_func **funcs);
 void module_funcs_free(struct module_func *funcs, size_t n);
 
 #endif

@@ -46,7 +46,7 @@ struct create_state {
 	struct klpb_core core;
 	char module_name[KLPB_MAX_NAME + 1];
 	struct klpb_buf *kos;
-	struct kbuild_proc *builds; /* started, not yet finished */
+	struct kbuild_proc *builds; /* started; their directories removed after the last phase */
 	size_t n_builds;
 	struct klpb_buf core_bytes;
 	struct klpb_buf file;

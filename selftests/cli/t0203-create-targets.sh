@@ -5,7 +5,8 @@
 # --dry-run, against a fake /sys, picks each series' target by release and
 # vmlinux build-id, and without one lists the bundle's kernels; extract -k
 # takes either release; the bundle built with the targets in parallel is
-# byte-identical to the one built with --jobs 1; -k twice is refused.
+# byte-identical to the one built with --jobs 1; -k twice, or a kbuild tree
+# and a release of the same build, are refused.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 KLPB=${KLPB_BUILD:-$top/build}/klp-bundle
@@ -58,6 +59,14 @@ ok "$([ $rc -eq 2 ] && [ ! -e "$tmp/dup.klpb" ] &&
 	[[ $err == *"error: --kernel $old is given twice: a bundle has one target per kernel build"* ]]
 	echo $?)" "-k twice is refused (exit 2, nothing written)"
 [ $rc -eq 2 ] || diag "exit $rc: $err"
+
+err=$("$KLPB" create -o "$tmp/dup.klpb" -k "/lib/modules/$old/build" -k "$old" --name pt \
+	--version 1 "$tmp/pt.c" 2>&1)
+rc=$?
+ok "$([ $rc -ne 0 ] && [ ! -e "$tmp/dup.klpb" ] &&
+	[[ $err == *"error: --kernel /lib/modules/$old/build and --kernel $old are the same kernel build (release $old, vmlinux build-id "* ]]
+	echo $?)" "a kbuild tree and a release of the same build are refused"
+[ $rc -ne 0 ] || diag "exit $rc: $err"
 
 create "$tmp/a.klpb" >/dev/null 2>"$tmp/a.err"
 rc=$?
