@@ -32,6 +32,7 @@ struct dec {
 	struct klpb_error *err;
 	struct arena *a;
 	bool lenient; /* newer minor: skip unknown keys */
+	unsigned int minor; /* the file's minor version */
 	size_t plen;
 	char path[128];
 };
@@ -539,11 +540,49 @@ static int f_t_objs(struct dec *d, void *obj)
 		    &target->n_objects);
 }
 
+static int e_index(struct dec *d, void *elem)
+{
+	return dec_uint(d, elem);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1.1: a target's own functions or symbols, indices into core.objects' */
+static int dec_indices(struct dec *d, bool *has, const uint64_t **v, size_t *n)
+{
+	if (d->minor < 1)
+		return derr(d, d->off, -EBADMSG, "needs format version 1.1, the file is 1.%u",
+			    d->minor);
+	*has = true;
+	return LIST(d, 0, KLPB_MAX_OBJECTS * KLPB_MAX_SYMBOLS, e_index, cmp_index, v, n);
+}
+
+static int f_t_funcs(struct dec *d, void *obj)
+{
+	struct klpb_target *target = obj;
+
+	return dec_indices(d, &target->has_funcs, &target->funcs, &target->n_funcs);
+}
+
+static int f_t_syms(struct dec *d, void *obj)
+{
+	struct klpb_target *target = obj;
+
+	return dec_indices(d, &target->has_symbols, &target->symbols, &target->n_symbols);
+}
+
 static const struct field target_fields[] = {
 	{ KLPB_KEY_TARGET_KERNEL_RELEASE, "kernel_release", false, f_t_rel },
 	{ KLPB_KEY_TARGET_VMLINUX_BUILD_ID, "vmlinux_build_id", false, f_t_bid },
 	{ KLPB_KEY_TARGET_MODULE_NAME, "module_name", false, f_t_mod },
 	{ KLPB_KEY_TARGET_OBJECTS, "objects", false, f_t_objs },
+	{ KLPB_KEY_TARGET_FUNCS, "funcs", true, f_t_funcs },
+	{ KLPB_KEY_TARGET_SYMBOLS, "symbols", true, f_t_syms },
 };
 
 static int e_target(struct dec *d, void *elem)
@@ -737,18 +776,82 @@ static int f_c_prov(struct dec *d, void *obj)
 	return dec_map(d, prov_fields, ARRAY_SIZE(prov_fields), &core->provenance);
 }
 
+/* Two targets for the same kernel build (release and vmlinux build-id) are an error. */
+static int check_unique_targets(struct dec *d, size_t at, const struct klpb_core *core)
+{
+	for (size_t i = 1; i < core->n_targets; i++) {
+		const struct klpb_target *t = &core->targets[i];
+
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->kernel_release, core->targets[j].kernel_release) == 0 &&
+			    memcmp(t->vmlinux_build_id, core->targets[j].vmlinux_build_id,
+				   KLPB_BUILD_ID_LEN) == 0)
+				return derr(
+					d, at, -EBADMSG,
+					"targets[%zu] is the kernel build of targets[%zu] (release '%s', same vmlinux build-id)",
+					i, j, t->kernel_release);
+	}
+	return 0;
+}
+
 static int f_c_targets(struct dec *d, void *obj)
 {
 	struct klpb_core *core = obj;
+	size_t at = d->off;
+	int rc = LIST(d, 1, KLPB_MAX_TARGETS, e_target, NULL, &core->targets, &core->n_targets);
 
-	return LIST(d, 1, KLPB_MAX_TARGETS, e_target, NULL, &core->targets, &core->n_targets);
+	return rc < 0 ? rc : check_unique_targets(d, at, core);
+}
+
+/*
+ * Each target's functions and symbols are some of core.objects' (indices
+ * in range), and each function is some target's: core.objects is the
+ * union of the targets'.
+ */
+static int check_union(struct dec *d, size_t at, const struct klpb_core *core)
+{
+	uint64_t n_funcs = 0, n_syms = 0;
+
+	for (size_t i = 0; i < core->n_objects; i++) {
+		n_funcs += core->objects[i].n_funcs;
+		n_syms += core->objects[i].n_symbols;
+	}
+	for (size_t i = 0; i < core->n_targets; i++) {
+		const struct klpb_target *t = &core->targets[i];
+
+		if (t->n_funcs && t->funcs[t->n_funcs - 1] >= n_funcs)
+			return derr(d, at, -EBADMSG,
+				    "targets[%zu].funcs names function %llu, objects has %llu", i,
+				    (unsigned long long)t->funcs[t->n_funcs - 1],
+				    (unsigned long long)n_funcs);
+		if (t->n_symbols && t->symbols[t->n_symbols - 1] >= n_syms)
+			return derr(d, at, -EBADMSG,
+				    "targets[%zu].symbols names symbol %llu, objects has %llu", i,
+				    (unsigned long long)t->symbols[t->n_symbols - 1],
+				    (unsigned long long)n_syms);
+	}
+	for (uint64_t f = 0; f < n_funcs; f++) {
+		size_t i;
+
+		for (i = 0; i < core->n_targets && !klpb_target_has_func(&core->targets[i], f); i++)
+			;
+		if (i == core->n_targets)
+			return derr(
+				d, at, -EBADMSG,
+				"function %llu is in no target's funcs (objects is the union of the targets')",
+				(unsigned long long)f);
+	}
+	return 0;
 }
 
 static int f_c_objects(struct dec *d, void *obj)
 {
 	struct klpb_core *core = obj;
+	size_t at = d->off;
+	int rc = LIST(d, 0, KLPB_MAX_OBJECTS, e_object, cmp_object, &core->objects,
+		      &core->n_objects);
 
-	return LIST(d, 0, KLPB_MAX_OBJECTS, e_object, cmp_object, &core->objects, &core->n_objects);
+	return rc < 0 ? rc : check_union(d, at, core);
 }
 
 static int f_c_states(struct dec *d, void *obj)
@@ -1117,6 +1220,7 @@ static void dec_init(struct dec *d, const uint8_t *buf, size_t len, size_t base,
 	d->err = err;
 	d->a = b->priv->arena;
 	d->lenient = b->minor > KLPB_FORMAT_MINOR;
+	d->minor = b->minor;
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	d->plen = strlen(d->path);
 }
@@ -1282,7 +1386,7 @@ struct arena *bundle_arena(struct klpb_bundle *b)
 int core_decode(const uint8_t *buf, size_t len, struct arena *a, struct klpb_core *out,
 		struct klpb_error *err)
 {
-	struct dec d = { .buf = buf, .len = len, .err = err, .a = a };
+	struct dec d = { .buf = buf, .len = len, .err = err, .a = a, .minor = KLPB_FORMAT_MINOR };
 	int rc = validate_region(V_CORE, buf, len, 0, "core", err);
 
 	if (rc < 0)

@@ -94,29 +94,6 @@ static int enc_provenance(struct klpb_buf *b, const struct klpb_provenance *p)
 	return 0;
 }
 
-static int enc_target(struct klpb_buf *b, const struct klpb_target *t)
-{
-	if (t->n_objects && !t->objects)
-		return -EINVAL;
-	TRY(cw_map(b, 4));
-	TRY(cw_uint(b, KLPB_KEY_TARGET_KERNEL_RELEASE));
-	TRY(enc_text(b, t->kernel_release));
-	TRY(cw_uint(b, KLPB_KEY_TARGET_VMLINUX_BUILD_ID));
-	TRY(cw_bstr(b, t->vmlinux_build_id, KLPB_BUILD_ID_LEN));
-	TRY(cw_uint(b, KLPB_KEY_TARGET_MODULE_NAME));
-	TRY(enc_text(b, t->module_name));
-	TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECTS));
-	TRY(cw_array(b, t->n_objects));
-	for (size_t i = 0; i < t->n_objects; i++) {
-		TRY(cw_map(b, 2));
-		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_NAME));
-		TRY(enc_text(b, t->objects[i].name));
-		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_BUILD_ID));
-		TRY(cw_bstr(b, t->objects[i].build_id, KLPB_BUILD_ID_LEN));
-	}
-	return 0;
-}
-
 static int enc_object(struct klpb_buf *b, const struct klpb_object *o)
 {
 	if ((o->n_funcs && !o->funcs) || (o->n_symbols && !o->symbols))
@@ -144,6 +121,44 @@ static int enc_object(struct klpb_buf *b, const struct klpb_object *o)
 		TRY(cw_uint(b, KLPB_KEY_SYMREF_SYMPOS));
 		TRY(cw_uint(b, o->symbols[i].sympos));
 	}
+	return 0;
+}
+
+static int enc_indices(struct klpb_buf *b, unsigned int key, const uint64_t *v, size_t n)
+{
+	if (n && !v)
+		return -EINVAL;
+	TRY(cw_uint(b, key));
+	TRY(cw_array(b, n));
+	for (size_t i = 0; i < n; i++)
+		TRY(cw_uint(b, v[i]));
+	return 0;
+}
+
+static int enc_target(struct klpb_buf *b, const struct klpb_target *t)
+{
+	if (t->n_objects && !t->objects)
+		return -EINVAL;
+	TRY(cw_map(b, 4 + t->has_funcs + t->has_symbols));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_KERNEL_RELEASE));
+	TRY(enc_text(b, t->kernel_release));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_VMLINUX_BUILD_ID));
+	TRY(cw_bstr(b, t->vmlinux_build_id, KLPB_BUILD_ID_LEN));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_MODULE_NAME));
+	TRY(enc_text(b, t->module_name));
+	TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECTS));
+	TRY(cw_array(b, t->n_objects));
+	for (size_t i = 0; i < t->n_objects; i++) {
+		TRY(cw_map(b, 2));
+		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_NAME));
+		TRY(enc_text(b, t->objects[i].name));
+		TRY(cw_uint(b, KLPB_KEY_TARGET_OBJECT_BUILD_ID));
+		TRY(cw_bstr(b, t->objects[i].build_id, KLPB_BUILD_ID_LEN));
+	}
+	if (t->has_funcs)
+		TRY(enc_indices(b, KLPB_KEY_TARGET_FUNCS, t->funcs, t->n_funcs));
+	if (t->has_symbols)
+		TRY(enc_indices(b, KLPB_KEY_TARGET_SYMBOLS, t->symbols, t->n_symbols));
 	return 0;
 }
 
@@ -344,6 +359,19 @@ static int compress_module(const struct klpb_module_input *m, int level, size_t 
 	return 0;
 }
 
+/*
+ * The oldest minor version that describes @c: 1 when a target lists its own
+ * functions or symbols, else 0, so that a bundle without them stays readable by
+ * 1.0 readers in their strict mode.
+ */
+static unsigned int core_minor(const struct klpb_core *c)
+{
+	for (size_t i = 0; i < c->n_targets; i++)
+		if (c->targets[i].has_funcs || c->targets[i].has_symbols)
+			return 1;
+	return 0;
+}
+
 static int check_build_input(const struct klpb_build_input *in, struct klpb_error *err)
 {
 	const struct klpb_provenance *p = &in->core->provenance;
@@ -372,16 +400,16 @@ static int build_file(const struct klpb_build_input *in, const struct klpb_bytes
 		      struct klpb_payload_desc *pd, struct klpb_bytes *data, struct klpb_buf *out)
 {
 	const struct klpb_core *c = in->core;
+	unsigned int minor = core_minor(c);
 	struct klpb_buf man = { 0 };
 	struct klpb_bytes mb;
-	int rc =
-		manifest_encode(KLPB_FORMAT_MAJOR, KLPB_FORMAT_MINOR, core, pd, c->n_targets, &man);
+	int rc = manifest_encode(KLPB_FORMAT_MAJOR, minor, core, pd, c->n_targets, &man);
 
 	if (rc == 0)
 		rc = buf_put(out, KLPB_MAGIC, KLPB_MAGIC_LEN);
 	mb = (struct klpb_bytes){ man.data, man.len };
 	if (rc == 0)
-		rc = container_encode(KLPB_FORMAT_MAJOR, KLPB_FORMAT_MINOR, &mb, data, c->n_targets,
+		rc = container_encode(KLPB_FORMAT_MAJOR, minor, &mb, data, c->n_targets,
 				      in->sources, in->sources ? c->provenance.n_sources : 0, NULL,
 				      0, out);
 	klpb_buf_free(&man);

@@ -340,3 +340,30 @@ int validate_region(enum vlevel level, const uint8_t *buf, size_t len, size_t ba
 			      rc == -EFBIG ? "limit exceeded" : "invalid CBOR",
 			      klpb_cbor_rule_name(ce.rule));
 }
+
+static bool has_index(const uint64_t *v, size_t n, uint64_t i)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == i)
+			return true;
+		if (v[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool klpb_target_has_func(const struct klpb_target *t, uint64_t i)
+{
+	return !t->has_funcs || has_index(t->funcs, t->n_funcs, i);
+}
+
+bool klpb_target_has_symbol(const struct klpb_target *t, uint64_t i)
+{
+	return !t->has_symbols || has_index(t->symbols, t->n_symbols, i);
+}

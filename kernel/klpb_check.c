@@ -7,9 +7,10 @@
  *
  *  1. the core parses (klpb_cbor.c) and has every field of version 1.0;
  *  2. its name, version, lineage and replace equal the descriptor's;
- *  3. one of its targets is for the running kernel release, that target
- *     names this module as its livepatch module, and its vmlinux build-id
- *     is the running kernel's (the GNU build-id note of /sys/kernel/notes);
+ *  3. one of its targets is for the running kernel release and its
+ *     vmlinux build-id (the GNU build-id note of /sys/kernel/notes; two
+ *     builds may share a release), and that target names this module as
+ *     its livepatch module;
  *  4. that target's modules and build-ids equal the descriptor's
  *     KLPB_DESC_TARGETS (and its vmlinux build-id, if the descriptor has
  *     one);
@@ -20,8 +21,10 @@
  *     every one of the target's modules is declared; the runtime's build-id
  *     check uses the core's build-ids;
  *  6. the declarations (object, old name, sympos) of the .klpb.funcs
- *     section are exactly the core's functions, and each replacement's
- *     symbol is the core's new name.
+ *     section are exactly the target's functions (the core's, or with
+ *     format 1.1 the target's own list of them: code under #if differs
+ *     between targets), and each replacement's symbol is the core's new
+ *     name.
  *
  * Keys a newer minor version of the format adds are skipped.
  */
@@ -66,11 +69,12 @@ enum klpb_field_type {
 	KLPB_F_ARRAY,		/* its items and their number */
 };
 
-/* one required field of a map: its key and where its value goes */
+/* one field of a map: its key and where its value goes */
 struct klpb_field {
 	u64 key;
 	enum klpb_field_type type;
 	size_t size;
+	bool optional;
 	union {
 		u64 *uint;
 		bool *boolean;
@@ -92,6 +96,8 @@ struct klpb_core_target {
 	size_t module_len;
 	struct klpb_cbor objs;
 	u32 nr_objs;
+	struct klpb_cbor funcs;	/* optional (1.1): .p is NULL when absent */
+	u32 nr_funcs;
 };
 
 struct klpb_core_tobj {
@@ -172,8 +178,8 @@ static int klpb_core_value(struct klpb_cbor *c, const struct klpb_field *f)
 }
 
 /*
- * Decode a map whose every field in @fields (at most BITS_PER_LONG, in key
- * order) is required; other keys are skipped.  On error the cursor is at
+ * Decode a map whose fields in @fields (at most BITS_PER_LONG, in key
+ * order) are required unless optional; other keys are skipped.  On error the cursor is at
  * the bad item, or at the map for a missing field.
  */
 static int klpb_core_map(struct klpb_cbor *c, const struct klpb_field *fields,
@@ -185,6 +191,9 @@ static int klpb_core_map(struct klpb_cbor *c, const struct klpb_field *fields,
 	u32 n;
 	u64 key;
 
+	for (i = 0; i < nr_fields; i++)
+		if (fields[i].optional)
+			seen |= BIT(i);
 	if (klpb_cbor_map(c, &n))
 		return -EBADMSG;
 	while (n--) {
@@ -220,8 +229,12 @@ static int klpb_core_target(struct klpb_cbor *c, struct klpb_core_target *t)
 		  .str = &t->module, .len = &t->module_len },
 		{ KLPB_KEY_TARGET_OBJECTS, KLPB_F_ARRAY,
 		  .items = &t->objs, .count = &t->nr_objs },
+		{ KLPB_KEY_TARGET_FUNCS, KLPB_F_ARRAY, .optional = true,
+		  .items = &t->funcs, .count = &t->nr_funcs },
 	};
 
+	t->funcs.p = NULL;
+	t->nr_funcs = 0;
 	return klpb_core_map(c, f, ARRAY_SIZE(f));
 }
 
@@ -273,6 +286,7 @@ static int klpb_core_walk(struct klpb_core_view *v, struct klpb_cbor *it)
 	struct klpb_core_obj o;
 	struct klpb_core_func fn;
 	struct klpb_cbor sub;
+	u64 index;
 	u32 i, j;
 
 	*it = v->targets;
@@ -282,6 +296,12 @@ static int klpb_core_walk(struct klpb_core_view *v, struct klpb_cbor *it)
 		sub = t.objs;
 		for (j = 0; j < t.nr_objs; j++)
 			if (klpb_core_tobj(&sub, &to)) {
+				*it = sub;
+				return -EBADMSG;
+			}
+		sub = t.funcs;
+		for (j = 0; j < t.nr_funcs; j++)
+			if (klpb_cbor_uint(&sub, &index)) {
 				*it = sub;
 				return -EBADMSG;
 			}
@@ -500,35 +520,40 @@ static int klpb_running_build_id(u8 *id)
 	return ret ? -EINVAL : 0;
 }
 
-/* step 3, last: the running kernel is the vmlinux build the target is for */
-static int klpb_check_vmlinux(const struct klpb_core_view *v)
+/* the message of step 3 when the release has targets, none for this build */
+static void klpb_report_vmlinux(const struct klpb_core_target *t,
+				const u8 *running)
 {
-	u8 running[KLPB_BUILD_ID_LEN];
-	int ret = klpb_running_build_id(running);
-
-	if (ret)
-		return ret;
-	if (!memcmp(running, v->vmlinux_build_id, KLPB_BUILD_ID_LEN))
-		return 0;
 	pr_err("bundle '%s' was built for kernel '%.*s' with vmlinux build-id %*phN, the running kernel's build-id is %*phN\n",
-	       KLPB_DESC_NAME, (int)v->release_len, v->release,
-	       KLPB_BUILD_ID_LEN, v->vmlinux_build_id, KLPB_BUILD_ID_LEN,
+	       KLPB_DESC_NAME, (int)t->release_len, t->release,
+	       KLPB_BUILD_ID_LEN, t->vmlinux_build_id, KLPB_BUILD_ID_LEN,
 	       running);
-	return -EINVAL;
 }
 
-/* step 3: the target for the running kernel */
+/* step 3: the target for the running kernel, by release and build-id */
 static int klpb_core_find_target(struct klpb_core_view *v)
 {
 	const char *release = init_utsname()->release;
+	u8 running[KLPB_BUILD_ID_LEN];
 	struct klpb_cbor it = v->targets;
-	struct klpb_core_target t;
+	struct klpb_core_target t, first = {};
+	bool seen = false;
+	int ret;
 	u32 i;
 
 	for (i = 0; i < v->nr_targets; i++) {
 		if (klpb_core_target(&it, &t))
 			return -EINVAL;
 		if (!klpb_str_eq(t.release, t.release_len, release))
+			continue;
+		if (!seen) {
+			ret = klpb_running_build_id(running);
+			if (ret)
+				return ret;
+			first = t;
+			seen = true;
+		}
+		if (memcmp(running, t.vmlinux_build_id, KLPB_BUILD_ID_LEN))
 			continue;
 		if (!klpb_str_eq(t.module, t.module_len, THIS_MODULE->name)) {
 			pr_err("bundle '%s': the core manifest's target for kernel '%s' is livepatch module '%.*s', not '%s'\n",
@@ -538,12 +563,18 @@ static int klpb_core_find_target(struct klpb_core_view *v)
 		}
 		v->target = t.objs;
 		v->nr_target_objs = t.nr_objs;
+		v->target_funcs = t.funcs;
+		v->nr_target_funcs = t.nr_funcs;
+		v->has_target_funcs = !!t.funcs.p;
 		v->release = t.release;
 		v->release_len = t.release_len;
 		v->vmlinux_build_id = t.vmlinux_build_id;
-		return klpb_check_vmlinux(v);
+		return 0;
 	}
-	klpb_report_releases(v, release);
+	if (seen)
+		klpb_report_vmlinux(&first, running);
+	else
+		klpb_report_releases(v, release);
 	return -EINVAL;
 }
 
@@ -688,26 +719,48 @@ static int klpb_core_set_build_ids(struct klpb_bundle *b)
 	return ret;
 }
 
-/* the core's function (@object, @old, @sympos); false if it has none */
+/*
+ * Is the core's function @index (counted object by object) the target's?
+ * All are, unless the target lists its own (format 1.1).
+ */
+static bool klpb_target_has_func(const struct klpb_core_view *v, u64 index)
+{
+	struct klpb_cbor it = v->target_funcs;
+	u64 n;
+	u32 i;
+
+	if (!v->has_target_funcs)
+		return true;
+	for (i = 0; i < v->nr_target_funcs; i++)
+		if (!klpb_cbor_uint(&it, &n) && n == index)
+			return true;
+	return false;
+}
+
+/* the target's function (@object, @old, @sympos); false if it has none */
 static bool klpb_core_find_func(const struct klpb_core_view *v,
 				const char *object, const char *old,
 				u64 sympos, struct klpb_core_func *fn)
 {
 	struct klpb_cbor it = v->objects, sub;
 	struct klpb_core_obj o;
+	u64 index = 0;
 	u32 i, j;
 
 	for (i = 0; i < v->nr_objects; i++) {
 		if (klpb_core_obj(&it, &o))
 			return false;
-		if (!klpb_obj_name_eq(o.name, o.name_len, object))
+		if (!klpb_obj_name_eq(o.name, o.name_len, object)) {
+			index += o.nr_funcs;
 			continue;
+		}
 		sub = o.funcs;
-		for (j = 0; j < o.nr_funcs; j++) {
+		for (j = 0; j < o.nr_funcs; j++, index++) {
 			if (klpb_core_func(&sub, fn))
 				return false;
 			if (fn->sympos == sympos &&
-			    klpb_str_eq(fn->old_name, fn->old_len, old))
+			    klpb_str_eq(fn->old_name, fn->old_len, old) &&
+			    klpb_target_has_func(v, index))
 				return true;
 		}
 	}
@@ -757,6 +810,7 @@ static int klpb_core_check_funcs(const struct klpb_core_view *v, char *sym)
 	struct klpb_core_func fn;
 	struct klpb_core_obj o;
 	struct klpb_cbor it, sub;
+	u64 index = 0;
 	int ret = 0;
 	u32 i, j;
 
@@ -775,10 +829,11 @@ static int klpb_core_check_funcs(const struct klpb_core_view *v, char *sym)
 		if (klpb_core_obj(&it, &o))
 			return -EINVAL;
 		sub = o.funcs;
-		for (j = 0; j < o.nr_funcs; j++) {
+		for (j = 0; j < o.nr_funcs; j++, index++) {
 			if (klpb_core_func(&sub, &fn))
 				return -EINVAL;
-			if (klpb_find_decl(&o, &fn))
+			if (!klpb_target_has_func(v, index) ||
+			    klpb_find_decl(&o, &fn))
 				continue;
 			pr_err("the core manifest lists function '%.*s' (sympos %llu) of object '%.*s' that no patch source declares\n",
 			       (int)fn.old_len, fn.old_name, fn.sympos,

@@ -47,6 +47,9 @@ struct klpb_core_view {
 	u32 nr_objects;
 	struct klpb_cbor target;
 	u32 nr_target_objs;
+	struct klpb_cbor target_funcs;	/* format 1.1: the target's own functions */
+	u32 nr_target_funcs;
+	bool has_target_funcs;
 	const char *release;
 	size_t release_len;
 	const u8 *vmlinux_build_id;

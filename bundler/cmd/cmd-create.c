@@ -28,7 +28,10 @@ static const char create_usage[] =
 	"  -n, --name NAME         bundle name: [a-z0-9_], at most 55 characters\n"
 	"  -V, --version N         bundle version, 1 to 4294967295, higher than --base's\n"
 	"  -k, --kernel RELEASE    a target kernel (repeatable; default: the newest\n"
-	"                          installed kernel headers)\n"
+	"                          installed kernel headers); a path instead is a\n"
+	"                          kbuild tree: a build of its release, with its\n"
+	"                          vmlinux (KDIR/vmlinux if present), so two builds\n"
+	"                          of one release can be targets of one bundle\n"
 	"      --kdir DIR          the kbuild tree (one target only; default\n"
 	"                          /lib/modules/RELEASE/build)\n"
 	"      --vmlinux FILE      the kernel image or vmlinux (one target only;\n"
@@ -55,6 +58,8 @@ static const char create_usage[] =
 	"                          its X.509 certificate, PEM or DER), after every\n"
 	"                          other change to the module\n"
 	"      --keep-build DIR    build in DIR and keep it (for debugging)\n"
+	"      --jobs N            build at most N targets at once (default: the\n"
+	"                          number of online CPUs); the file is the same\n"
 	"  -h, --help              this text\n\n"
 	"SOURCE_DATE_EPOCH sets the creation time: the same sources, options and\n"
 	"SOURCE_DATE_EPOCH give a byte-identical bundle.\n";
@@ -67,6 +72,19 @@ static int strv_push(struct strv *s, char *item)
 		return -ENOMEM;
 	v[s->n++] = item;
 	s->v = v;
+	return 0;
+}
+
+/* Each --kernel once: one bundle has one target per kernel build. */
+static int check_kernels(struct klpb_ctx *ctx, const struct strv *k)
+{
+	for (size_t i = 1; i < k->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(k->v[i], k->v[j]) == 0)
+				return usage_err(
+					ctx,
+					"--kernel %s is given twice: a bundle has one target per kernel build (drop the second -k)",
+					k->v[i]);
 	return 0;
 }
 
@@ -97,7 +115,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		OPT_SIGN,
 		OPT_KEEP,
 		OPT_MODKEY,
-		OPT_MODCERT
+		OPT_MODCERT,
+		OPT_JOBS
 	};
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -118,6 +137,7 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		{ "keep-build", required_argument, NULL, OPT_KEEP },
 		{ "module-key", required_argument, NULL, OPT_MODKEY },
 		{ "module-cert", required_argument, NULL, OPT_MODCERT },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -185,6 +205,12 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		case OPT_MODCERT:
 			o->module_cert = optarg;
 			break;
+		case OPT_JOBS:
+			if (create_parse_u64(optarg, KLPB_MAX_TARGETS, &o->jobs) || o->jobs == 0)
+				return usage_err(ctx,
+						 "--jobs needs a number from 1 to %d, not '%s'",
+						 KLPB_MAX_TARGETS, optarg);
+			break;
 		case 'h':
 			fputs(create_usage, stdout);
 			return 1;
@@ -201,6 +227,8 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		return usage_err(ctx, "create needs -o OUT, --name NAME and --version N");
 	if (o->sources.n == 0 && !o->base)
 		return usage_err(ctx, "create needs at least one SOURCE (or --base)");
+	if ((rc = check_kernels(ctx, &o->kernels)))
+		return rc;
 	if (o->kernels.n > 1 && (o->kdir || o->vmlinux))
 		return usage_err(ctx, "--kdir and --vmlinux take one --kernel");
 	if (!o->module_key != !o->module_cert)

@@ -10,17 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include "cmd/cmd.h"
 #include "common/bundle-io.h"
+#include "engine/module.h"
 #include "util/file.h"
 
 static const char extract_usage[] =
 	"usage: klp-bundle extract FILE [-k RELEASE | -t N] [-o OUT.ko] [-s DIR]\n\n"
 	"Write the transaction module of one target kernel (decompressed and\n"
 	"checked against the manifest's SHA-256) and/or the embedded sources.\n"
-	"Without -k or -t: the only target, or the one for the running kernel.\n\n"
+	"Without -k or -t: the only target, or the one for the running kernel\n"
+	"(its release and vmlinux build-id).  -k needs a release with one target;\n"
+	"for two builds with the same release use -t.\n\n"
 	"options:\n"
 	"  -k, --kernel RELEASE  the target for this kernel release\n"
 	"  -t, --target N        target number N (as 'inspect' lists them)\n"
@@ -30,32 +32,72 @@ static const char extract_usage[] =
 
 	"  -h, --help            this text\n";
 
+/* How many targets of @b are for @release; the first one's payload in *@first. */
+static size_t release_targets(const struct klpb_bundle *b, const char *release, size_t *first)
+{
+	size_t n = 0;
+
+	for (size_t i = b->n_payloads; i-- > 0;)
+		if (strcmp(b->core.targets[b->payloads[i].target].kernel_release, release) == 0) {
+			*first = i;
+			n++;
+		}
+	return n;
+}
+
+/* -k RELEASE: a release with one target; reports errors. */
+static int pick_release(struct klpb_ctx *ctx, const struct klpb_bundle *b, const char *release,
+			size_t *out)
+{
+	size_t n = release_targets(b, release, out);
+	char *have;
+
+	if (n == 1)
+		return 0;
+	have = bundle_targets_text(b);
+	if (n == 0)
+		p_err(ctx, -ENOENT,
+		      "the bundle has no target for kernel %s; it has %s (use -k with one of them, or -t N)",
+		      release, have ? have : "(out of memory)");
+	else
+		p_err(ctx, -ENOENT,
+		      "the bundle has %zu targets for kernel %s, builds with different vmlinux build-ids (%s): pick one with -t N ('inspect' numbers them)",
+		      n, release, have ? have : "(out of memory)");
+	free(have);
+	return -ENOENT;
+}
+
 /* The payload index for the chosen target; reports errors. */
 static int pick_payload(struct klpb_ctx *ctx, const struct klpb_bundle *b, const char *release,
 			long target, size_t *out)
 {
-	struct utsname u;
-	const char *want = release;
+	struct eng_kernel k = { .release = "(unknown)" };
+	int rc;
 
-	if (target < 0 && !want && b->core.n_targets != 1) {
-		uname(&u);
-		want = u.release;
-	}
-	for (size_t i = 0; i < b->n_payloads; i++) {
-		const struct klpb_target *t = &b->core.targets[b->payloads[i].target];
-
-		if ((target >= 0 && b->payloads[i].target == (uint64_t)target) ||
-		    (target < 0 && (!want || strcmp(t->kernel_release, want) == 0))) {
-			*out = i;
-			return 0;
-		}
-	}
-	if (target >= 0)
+	if (target >= 0) {
+		for (size_t i = 0; i < b->n_payloads; i++)
+			if (b->payloads[i].target == (uint64_t)target) {
+				*out = i;
+				return 0;
+			}
 		p_err(ctx, -ENOENT, "the bundle has no target %ld (it has %zu)", target,
 		      b->core.n_targets);
-	else
-		p_err(ctx, -ENOENT,
-		      "the bundle has no target for kernel %s (see 'inspect'; use -k or -t)", want);
+		return -ENOENT;
+	}
+	if (release)
+		return pick_release(ctx, b, release, out);
+	if (b->core.n_targets == 1) {
+		*out = 0;
+		return 0;
+	}
+	rc = eng_running_kernel(&k);
+	if (rc == 0)
+		rc = eng_pick_payload(b, &k, out);
+	if (rc == 0)
+		return 0;
+	p_err(ctx, -ENOENT,
+	      "the bundle has several targets and none is the running kernel %s (or its build-id is unknown): use -k RELEASE or -t N",
+	      k.release);
 	return -ENOENT;
 }
 

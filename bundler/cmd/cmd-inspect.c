@@ -100,6 +100,50 @@ static const char *payload_sig(const struct klpb_bundle *b, size_t i, struct mod
 	return sig->is_signed ? "signed" : "unsigned";
 }
 
+/*
+ * Target @t's functions and symbols of core object @o, whose first
+ * function and symbol have the indices *@fi and *@si (klpb_target.funcs);
+ * advances them.  Either callback may be NULL; returns how many there are.
+ */
+static size_t target_entries(const struct klpb_target *t, const struct klpb_object *o, uint64_t *fi,
+			     uint64_t *si, void (*func)(void *, const struct klpb_func *),
+			     void (*sym)(void *, const struct klpb_symref *), void *arg)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < o->n_funcs; j++, (*fi)++)
+		if (klpb_target_has_func(t, *fi) && ++n && func)
+			func(arg, &o->funcs[j]);
+	for (size_t j = 0; j < o->n_symbols; j++, (*si)++)
+		if (klpb_target_has_symbol(t, *si) && ++n && sym)
+			sym(arg, &o->symbols[j]);
+	return n;
+}
+
+static void print_func(void *arg, const struct klpb_func *f)
+{
+	printf("  function:   %s: %s,%llu -> %s\n", (const char *)arg, f->old_name,
+	       (unsigned long long)f->sympos, f->new_name);
+}
+
+static void print_symbol(void *arg, const struct klpb_symref *r)
+{
+	printf("  symbol:     %s: %s,%llu\n", (const char *)arg, r->name,
+	       (unsigned long long)r->sympos);
+}
+
+/* A target that has only some of the objects' functions and symbols lists its own. */
+static void print_target_entries(const struct klpb_core *c, const struct klpb_target *t)
+{
+	uint64_t fi = 0, si = 0;
+
+	if (!t->has_funcs && !t->has_symbols)
+		return;
+	for (size_t i = 0; i < c->n_objects; i++)
+		target_entries(t, &c->objects[i], &fi, &si, print_func, print_symbol,
+			       (void *)c->objects[i].name);
+}
+
 static void print_target(const struct klpb_bundle *b, size_t i)
 {
 	struct module_sig sig;
@@ -116,6 +160,7 @@ static void print_target(const struct klpb_bundle *b, size_t i)
 		hex(t->objects[j].build_id, KLPB_BUILD_ID_LEN, h);
 		printf("  object:     %s build-id %s\n", t->objects[j].name, h);
 	}
+	print_target_entries(&b->core, t);
 	hex(pd->sha256, KLPB_SHA256_LEN, h);
 	printf("  payload:    %s, %llu bytes stored, %llu bytes, sha256:%s\n",
 	       klpb_compression_name(pd->compression), (unsigned long long)pd->compressed_size,
@@ -274,6 +319,53 @@ static void json_module_sig(struct json_writer *jw, const struct klpb_bundle *b,
 	jw_end_object(jw);
 }
 
+static void json_func(void *arg, const struct klpb_func *f)
+{
+	jw_start_object(arg);
+	func_fields(arg, f);
+	jw_end_object(arg);
+}
+
+static void json_symbol(void *arg, const struct klpb_symref *r)
+{
+	jw_start_object(arg);
+	symbol_fields(arg, r);
+	jw_end_object(arg);
+}
+
+/* "patched_objects": what target @t's module patches, in the shape of "objects" */
+static void json_patched_objects(struct json_writer *jw, const struct klpb_core *c,
+				 const struct klpb_target *t)
+{
+	uint64_t fi = 0, si = 0;
+
+	jw_name(jw, "patched_objects");
+	jw_start_array(jw);
+	for (size_t i = 0; i < c->n_objects; i++) {
+		const struct klpb_object *o = &c->objects[i];
+		uint64_t f0 = fi, s0 = si;
+
+		if (!target_entries(t, o, &fi, &si, NULL, NULL, NULL) && o->n_funcs + o->n_symbols)
+			continue;
+		jw_start_object(jw);
+		jw_string_field(jw, "name", o->name);
+		jw_name(jw, "functions");
+		jw_start_array(jw);
+		fi = f0;
+		si = s0;
+		target_entries(t, o, &fi, &si, json_func, NULL, jw);
+		jw_end_array(jw);
+		jw_name(jw, "symbols");
+		jw_start_array(jw);
+		fi = f0;
+		si = s0;
+		target_entries(t, o, &fi, &si, NULL, json_symbol, jw);
+		jw_end_array(jw);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+}
+
 static void json_target(struct json_writer *jw, const struct klpb_bundle *b, size_t i)
 {
 	const struct klpb_target *t = &b->core.targets[i];
@@ -285,6 +377,7 @@ static void json_target(struct json_writer *jw, const struct klpb_bundle *b, siz
 	jw_string_field(jw, "module_name", t->module_name);
 	jw_object_array_field(jw, "objects", t->objects, t->n_objects, sizeof(*t->objects),
 			      target_object_fields);
+	json_patched_objects(jw, &b->core, t);
 	jw_name(jw, "payload");
 	jw_start_object(jw);
 	jw_string_field(jw, "compression", klpb_compression_name(pd->compression));

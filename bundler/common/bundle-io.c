@@ -207,3 +207,37 @@ int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k
 		p_err(ctx, rc, "'%s': not an Ed25519 private key (PEM PKCS#8)", path);
 	return rc;
 }
+
+/* Does another target of @b have the release of target @i? */
+static bool release_repeats(const struct klpb_bundle *b, size_t i)
+{
+	for (size_t j = 0; j < b->core.n_targets; j++)
+		if (j != i && strcmp(b->core.targets[j].kernel_release,
+				     b->core.targets[i].kernel_release) == 0)
+			return true;
+	return false;
+}
+
+char *bundle_targets_text(const struct klpb_bundle *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < b->core.n_targets; i++) {
+		const struct klpb_target *t = &b->core.targets[i];
+
+		fprintf(f, "%s'%s'", i ? ", " : "", t->kernel_release);
+		if (release_repeats(b, i))
+			fprintf(f, " (build-id %02x%02x%02x%02x)", t->vmlinux_build_id[0],
+				t->vmlinux_build_id[1], t->vmlinux_build_id[2],
+				t->vmlinux_build_id[3]);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

@@ -56,6 +56,13 @@ int load_trusted_keys(struct klpb_ctx *ctx, const char *key, const char *keyring
 void free_keys(struct klpb_key **keys, size_t n);
 
 /* Read an Ed25519 private key (PEM PKCS#8) into [owned] *@k; reports errors. */
+/*
+ * The kernels @b has targets for, for messages: "'R1', 'R2'", each with
+ * its short vmlinux build-id when another target has the same release.
+ * [owned], NULL on ENOMEM.
+ */
+char *bundle_targets_text(const struct klpb_bundle *b);
+
 int load_private_key(struct klpb_ctx *ctx, const char *path, struct klpb_key **k);
 
 #endif

@@ -279,6 +279,100 @@ int create_make_core(struct create_state *st)
 	return rc;
 }
 
+/* Is every one of the @n declarations in @has? */
+static bool has_all(const bool *has, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!has[i])
+			return false;
+	return true;
+}
+
+/*
+ * Target @t's index list of the core's functions (@symbols: symbols):
+ * counted object by object as in core.objects, each object's in
+ * declaration order (make_objects()).
+ */
+static int index_list(struct create_state *st, size_t t, bool symbols, uint64_t **out, size_t *n)
+{
+	size_t n_decls = symbols ? st->decls.n_symrefs : st->decls.n_funcs;
+	const bool *has = symbols ? st->has_symref[t] : st->has_func[t];
+	uint64_t index = 0;
+
+	*n = 0;
+	*out = calloc(n_decls + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_objects; i++)
+		for (size_t j = 0; j < n_decls; j++) {
+			const char *obj = symbols ? st->decls.symrefs[j].object :
+						    st->decls.funcs[j].object;
+
+			if (strcmp(obj, st->objects[i]) != 0)
+				continue;
+			if (has[j])
+				(*out)[(*n)++] = index;
+			index++;
+		}
+	return 0;
+}
+
+/* Does some target's module have declaration @j (a function, or @symref)? */
+static bool some_target_has(const struct create_state *st, size_t j, bool symref)
+{
+	for (size_t t = 0; t < st->n_targets; t++)
+		if (symref ? st->has_symref[t][j] : st->has_func[t][j])
+			return true;
+	return false;
+}
+
+/* A declaration that no target's module has: its #if excludes every target. */
+static int check_some_target(struct klpb_ctx *ctx, const struct create_state *st)
+{
+	const char *why =
+		"is compiled for none of the target kernels: check its #if, or add a kernel it is for";
+
+	for (size_t j = 0; j < st->decls.n_funcs; j++)
+		if (!some_target_has(st, j, false)) {
+			p_err(ctx, -EINVAL, "%s:%u: KLPB_PATCH_FUNC of '%s' %s",
+			      st->decls.funcs[j].file, st->decls.funcs[j].line,
+			      st->decls.funcs[j].old_name, why);
+			return -EINVAL;
+		}
+	for (size_t j = 0; j < st->decls.n_symrefs; j++)
+		if (!some_target_has(st, j, true)) {
+			p_err(ctx, -EINVAL, "%s:%u: KLPB_SYMBOL of '%s' %s",
+			      st->decls.symrefs[j].file, st->decls.symrefs[j].line,
+			      st->decls.symrefs[j].name, why);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int create_target_lists(struct klpb_ctx *ctx, struct create_state *st)
+{
+	int rc = check_some_target(ctx, st), changed = 0;
+
+	st->core_tfuncs = calloc(st->n_targets, sizeof(*st->core_tfuncs));
+	st->core_tsyms = calloc(st->n_targets, sizeof(*st->core_tsyms));
+	if (!rc && (!st->core_tfuncs || !st->core_tsyms))
+		rc = -ENOMEM;
+	for (size_t t = 0; !rc && t < st->n_targets; t++) {
+		struct klpb_target *ct = &st->core_targets[t];
+
+		ct->has_funcs = !has_all(st->has_func[t], st->decls.n_funcs);
+		ct->has_symbols = !has_all(st->has_symref[t], st->decls.n_symrefs);
+		if (ct->has_funcs)
+			rc = index_list(st, t, false, &st->core_tfuncs[t], &ct->n_funcs);
+		if (!rc && ct->has_symbols)
+			rc = index_list(st, t, true, &st->core_tsyms[t], &ct->n_symbols);
+		ct->funcs = st->core_tfuncs[t];
+		ct->symbols = st->core_tsyms[t];
+		changed |= ct->has_funcs || ct->has_symbols;
+	}
+	return rc ? rc : changed;
+}
+
 /* klpb_desc.h for target @t: the contract of kernel/bundle.kbuild. */
 char *create_desc_text(const struct create_state *st, const struct target *t)
 {

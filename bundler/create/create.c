@@ -6,21 +6,27 @@
  * The order: read the sources (and --base's), find their declarations,
  * open every target kernel, assemble the core manifest, build one
  * transaction module per target with that kernel's kbuild (the core
- * embedded) while checking each replaced function exists in the target,
- * check the module declares what the sources showed, encode the bundle,
- * sign it, and write it atomically.  Nothing is written unless every step
- * succeeded.
+ * embedded; --jobs targets at once), read back which declarations each
+ * module has (code under #if differs between targets) and, when a target
+ * has only some, rebuild the modules with a core that lists each target's
+ * own (format 1.1), check each target's functions exist in it, encode the
+ * bundle, sign it, and write it atomically.  The same inputs give the same
+ * bytes, however many targets were built at once.  Nothing is written
+ * unless every step succeeded.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/bundle-io.h"
 #include "create/klp-reloc.h"
+#include "create/module-decls.h"
 #include "create/stages.h"
 #include "sys/kernel-info.h"
 #include "util/file.h"
+#include "util/hex.h"
 
 /*
  * The --target-module FILE for @object in the target for @release: NULL
@@ -90,10 +96,10 @@ static int check_target_modules(struct klpb_ctx *ctx, const struct create_state 
 }
 
 static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
-		       const char *release)
+		       const char *release, const char *kdir, const char *image)
 {
 	const struct create_opts *o = st->opts;
-	int rc = target_init(ctx, t, release, o->kdir, o->vmlinux);
+	int rc = target_init(ctx, t, release, kdir, image);
 
 	for (size_t i = 0; !rc && i < st->n_objects; i++) {
 		const char *file;
@@ -105,6 +111,60 @@ static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct tar
 			rc = target_add_module(ctx, t, st->objects[i], file);
 	}
 	return rc;
+}
+
+/*
+ * Open --kernel @kernel: a release, or (a path) a kbuild tree: a build of
+ * the release that tree is for (target_kdir_release()), with its own vmlinux (KDIR/vmlinux when it
+ * exists), so that two builds of one release can both be targets.
+ */
+static int open_kernel(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
+		       const char *kernel)
+{
+	const struct create_opts *o = st->opts;
+	char *release = NULL, *image = NULL;
+	int rc;
+
+	if (!strchr(kernel, '/'))
+		return open_target(ctx, st, t, kernel, o->kdir, o->vmlinux);
+	rc = target_kdir_release(kernel, &release);
+	if (rc) {
+		p_err(ctx, rc,
+		      "--kernel %s: cannot read the kbuild tree's release from include/generated/utsrelease.h: %s (pass a kbuild tree or a release)",
+		      kernel, strerror(-rc));
+		return rc;
+	}
+	if (asprintf(&image, "%s/vmlinux", kernel) < 0)
+		image = NULL;
+	if (image && access(image, R_OK) != 0) {
+		free(image);
+		image = NULL;
+	}
+	rc = open_target(ctx, st, t, release, kernel, image ? image : o->vmlinux);
+	free(release);
+	free(image);
+	return rc;
+}
+
+/* Target @i is another kernel build than the ones before it (release and vmlinux build-id). */
+static int check_distinct(struct klpb_ctx *ctx, const struct create_state *st, size_t i)
+{
+	const struct target *t = &st->targets[i];
+	char id[2 * BUILD_ID_MAX + 1];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct target *u = &st->targets[j];
+
+		if (strcmp(t->release, u->release) != 0 || t->vmlinux_id.len != u->vmlinux_id.len ||
+		    memcmp(t->vmlinux_id.bytes, u->vmlinux_id.bytes, t->vmlinux_id.len) != 0)
+			continue;
+		hex_encode(t->vmlinux_id.bytes, t->vmlinux_id.len, id);
+		p_err(ctx, -EINVAL,
+		      "--kernel %s and --kernel %s are the same kernel build (release %s, vmlinux build-id %s): a bundle has one target per build, drop one",
+		      st->opts->kernels.v[j], st->opts->kernels.v[i], t->release, id);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
@@ -132,16 +192,19 @@ static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		st->n_targets++;
-		rc = open_target(ctx, st, &st->targets[i],
-				 o->kernels.n ? o->kernels.v[i] : fallback);
+		rc = o->kernels.n ?
+			     open_kernel(ctx, st, &st->targets[i], o->kernels.v[i]) :
+			     open_target(ctx, st, &st->targets[i], fallback, o->kdir, o->vmlinux);
+		if (!rc)
+			rc = check_distinct(ctx, st, i);
 	}
 	free(fallback);
 	return rc;
 }
 
 /*
- * Every replaced function and every referenced symbol exists in every
- * target, uniquely or at its sympos.
+ * Every replaced function and every referenced symbol of a target's module
+ * exists in that target, uniquely or at its sympos.
  */
 static int check_functions(struct klpb_ctx *ctx, struct create_state *st)
 {
@@ -149,9 +212,12 @@ static int check_functions(struct klpb_ctx *ctx, struct create_state *st)
 
 	for (size_t t = 0; !rc && t < st->n_targets; t++) {
 		for (size_t i = 0; !rc && i < st->decls.n_funcs; i++)
-			rc = target_check_func(ctx, &st->targets[t], &st->decls.funcs[i]);
+			if (st->has_func[t][i])
+				rc = target_check_func(ctx, &st->targets[t], &st->decls.funcs[i]);
 		for (size_t i = 0; !rc && i < st->decls.n_symrefs; i++)
-			rc = target_check_symref(ctx, &st->targets[t], &st->decls.symrefs[i]);
+			if (st->has_symref[t][i])
+				rc = target_check_symref(ctx, &st->targets[t],
+							 &st->decls.symrefs[i]);
 	}
 	return rc;
 }
@@ -180,7 +246,19 @@ static int start_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		p_err(ctx, rc, "cannot start the build for kernel %s: %s", st->targets[i].release,
 		      strerror(-rc));
 	else
-		st->n_builds++;
+		st->n_builds = i + 1;
+	return rc;
+}
+
+/* Phase 2: the same build directory, the final core. */
+static int restart_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
+{
+	int rc = kbuild_restart(&st->builds[i],
+				(struct klpb_bytes){ st->core_bytes.data, st->core_bytes.len });
+
+	if (rc)
+		p_err(ctx, rc, "cannot rebuild the module for kernel %s with the final core: %s",
+		      st->targets[i].release, strerror(-rc));
 	return rc;
 }
 
@@ -189,6 +267,77 @@ static void print_log(struct klpb_ctx *ctx, const char *log)
 {
 	if (log && !ctx->json)
 		fputs(log, stderr);
+}
+
+/* The index of the declaration in @list matching (@object, @name, @sympos), or -1. */
+static long find_func_decl(const struct decl_list *list, const char *object, const char *name,
+			   unsigned long sympos)
+{
+	for (size_t i = 0; i < list->n_funcs; i++)
+		if (strcmp(list->funcs[i].object, object) == 0 &&
+		    strcmp(list->funcs[i].old_name, name) == 0 && list->funcs[i].sympos == sympos)
+			return (long)i;
+	return -1;
+}
+
+static long find_symref_decl(const struct decl_list *list, const char *object, const char *name,
+			     unsigned long sympos)
+{
+	for (size_t i = 0; i < list->n_symrefs; i++)
+		if (strcmp(list->symrefs[i].object, object) == 0 &&
+		    strcmp(list->symrefs[i].name, name) == 0 && list->symrefs[i].sympos == sympos)
+			return (long)i;
+	return -1;
+}
+
+/* A declaration in target @t's module that the sources' text does not show. */
+static int unknown_decl(struct klpb_ctx *ctx, const struct create_state *st, size_t t,
+			const char *macro, const char *object, const char *name)
+{
+	p_err(ctx, -EINVAL,
+	      "the module for kernel %s declares '%s' of %s, which the sources do not show: write each %s literally (not produced by another macro)",
+	      st->targets[t].release, name, object, macro);
+	return -EINVAL;
+}
+
+/* st->has_func[@t]: the KLPB_PATCH_FUNC declarations target @t's module has. */
+static int read_module_funcs(struct klpb_ctx *ctx, struct create_state *st, size_t t)
+{
+	struct module_func *funcs;
+	int n = module_funcs_read(ctx, st->kos[t].data, st->kos[t].len, &funcs), rc = 0;
+
+	for (int i = 0; !rc && i < n; i++) {
+		long j = find_func_decl(&st->decls, funcs[i].object, funcs[i].old_name,
+					funcs[i].sympos);
+
+		if (j < 0)
+			rc = unknown_decl(ctx, st, t, "KLPB_PATCH_FUNC", funcs[i].object,
+					  funcs[i].old_name);
+		else
+			st->has_func[t][j] = true;
+	}
+	if (n > 0)
+		module_funcs_free(funcs, n);
+	return n < 0 ? n : rc;
+}
+
+/* st->has_symref[@t]: the KLPB_SYMBOL declarations target @t's module has. */
+static int read_module_symrefs(struct klpb_ctx *ctx, struct create_state *st, size_t t)
+{
+	struct klp_symref *refs = NULL;
+	int n = klp_symrefs_read(ctx, st->kos[t].data, st->kos[t].len, &refs), rc = 0;
+
+	for (int i = 0; !rc && i < n; i++) {
+		long j = find_symref_decl(&st->decls, refs[i].object, refs[i].name, refs[i].sympos);
+
+		if (j < 0)
+			rc = unknown_decl(ctx, st, t, "KLPB_SYMBOL", refs[i].object, refs[i].name);
+		else
+			st->has_symref[t][j] = true;
+	}
+	if (n > 0)
+		klp_symrefs_free(refs, n);
+	return n < 0 ? n : rc;
 }
 
 /* Turn the module's KLPB_SYMBOL slots into livepatch relocations (klp-reloc.c). */
@@ -200,13 +349,6 @@ static int add_klp_relocations(struct klpb_ctx *ctx, struct create_state *st, si
 	n = klp_symrefs_read(ctx, st->kos[i].data, st->kos[i].len, &refs);
 	if (n < 0)
 		return n;
-	if (n != (int)st->decls.n_symrefs) {
-		p_err(ctx, -EINVAL,
-		      "the module declares %d symbol reference(s) but the sources show %zu: write each KLPB_SYMBOL literally, outside #if and other macros",
-		      n, st->decls.n_symrefs);
-		klp_symrefs_free(refs, n);
-		return -EINVAL;
-	}
 	rc = klp_reloc_rewrite(ctx, &st->kos[i], refs, n);
 	klp_symrefs_free(refs, n);
 	return rc;
@@ -228,10 +370,11 @@ static int sign_module(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 	return rc;
 }
 
-static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
+/* Wait for target @i's build; in phase 1 also read which declarations it has. */
+static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i, bool first)
 {
 	char *log = NULL;
-	int rc, n;
+	int rc;
 
 	rc = kbuild_finish(&st->builds[i], &st->kos[i], &log);
 	if (rc) {
@@ -241,49 +384,105 @@ static int finish_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 		free(log);
 		return rc;
 	}
-	n = kbuild_section_entries(st->kos[i].data, st->kos[i].len, KLPB_SECTION_FUNCS,
-				   sizeof(struct klpb_func_decl));
-	if (n != (int)st->decls.n_funcs) {
-		p_err(ctx, -EINVAL,
-		      "the module declares %d replaced function(s) but the sources show %zu: write each KLPB_PATCH_FUNC literally, outside #if and other macros",
-		      n, st->decls.n_funcs);
-		return -EINVAL;
-	}
-	rc = add_klp_relocations(ctx, st, i);
-	if (!rc && st->opts->module_key)
-		rc = sign_module(ctx, st, i);
+	if (first)
+		rc = read_module_funcs(ctx, st, i);
+	if (!rc && first)
+		rc = read_module_symrefs(ctx, st, i);
 	return rc;
 }
 
+/* How many targets are built at once: --jobs, else the online CPUs. */
+static size_t build_jobs(const struct create_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->jobs)
+		return o->jobs;
+	return ncpu > 0 ? (size_t)ncpu : 1;
+}
+
 /*
- * Build every target's module.  The builds run in the background while the
- * replaced functions are checked against each target's symbols (reading a
- * compressed vmlinux's kallsyms takes about a second); a failed check stops
- * them.
+ * Build every target, at most build_jobs() at once: start (phase 1) or
+ * restart (phase 2, the final core) them in target order and wait for
+ * them in target order, so the first failure in target order is the one
+ * reported, whatever finishes first; a failure stops the builds running.
+ */
+static int run_builds(struct klpb_ctx *ctx, struct create_state *st, bool first)
+{
+	size_t jobs = build_jobs(st->opts), next = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < st->n_targets; i++) {
+		while (!rc && next < st->n_targets && next < i + jobs)
+			rc = first ? start_build(ctx, st, next++) : restart_build(ctx, st, next++);
+		if (!rc)
+			rc = finish_build(ctx, st, i, first);
+	}
+	for (size_t i = 0; rc && i < st->n_builds; i++)
+		kbuild_abort(&st->builds[i]);
+	return rc;
+}
+
+static int alloc_builds(struct create_state *st)
+{
+	st->kos = calloc(st->n_targets, sizeof(*st->kos));
+	st->builds = calloc(st->n_targets, sizeof(*st->builds));
+	st->has_func = calloc(st->n_targets, sizeof(*st->has_func));
+	st->has_symref = calloc(st->n_targets, sizeof(*st->has_symref));
+	if (!st->kos || !st->builds || !st->has_func || !st->has_symref)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		st->has_func[i] = calloc(st->decls.n_funcs + 1, sizeof(bool));
+		st->has_symref[i] = calloc(st->decls.n_symrefs + 1, sizeof(bool));
+		if (!st->has_func[i] || !st->has_symref[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int encode_core(struct klpb_ctx *ctx, struct create_state *st)
+{
+	struct klpb_error ferr = { 0 };
+	int rc;
+
+	st->core_bytes.len = 0;
+	rc = klpb_core_encode(&st->core, &st->core_bytes, &ferr);
+	return rc ? report_format_error(ctx, st->opts->out, rc, &ferr) : 0;
+}
+
+/*
+ * Build every target's module.  Phase 1 builds them with a core that
+ * gives every target every declaration; the modules show which ones each
+ * target has (code under #if).  When a target has only some, the core gets
+ * the targets' own lists and phase 2 rebuilds each module with it (only
+ * the embedded core and the link are redone).  Then the functions are
+ * checked against each target's symbols, and each module gets its
+ * livepatch relocations and, if asked, its signature.
  */
 static int build_modules(struct klpb_ctx *ctx, struct create_state *st)
 {
-	struct klpb_error ferr = { 0 };
-	size_t i;
-	int rc;
+	int rc = encode_core(ctx, st);
 
-	rc = klpb_core_encode(&st->core, &st->core_bytes, &ferr);
-	if (rc)
-		return report_format_error(ctx, st->opts->out, rc, &ferr);
-	st->kos = calloc(st->n_targets, sizeof(*st->kos));
-	st->builds = calloc(st->n_targets, sizeof(*st->builds));
-	if (!st->kos || !st->builds)
-		return -ENOMEM;
-	for (i = 0; !rc && i < st->n_targets; i++)
-		rc = start_build(ctx, st, i);
+	if (!rc)
+		rc = alloc_builds(st);
+	if (!rc)
+		rc = run_builds(ctx, st, true);
+	if (!rc)
+		rc = create_target_lists(ctx, st);
+	if (rc > 0) {
+		rc = encode_core(ctx, st);
+		if (!rc)
+			rc = run_builds(ctx, st, false);
+	}
 	if (!rc)
 		rc = check_functions(ctx, st);
-	for (i = 0; i < st->n_builds; i++) {
-		if (rc)
-			kbuild_abort(&st->builds[i]);
-		else
-			rc = finish_build(ctx, st, i);
+	for (size_t i = 0; !rc && i < st->n_targets; i++) {
+		rc = add_klp_relocations(ctx, st, i);
+		if (!rc && st->opts->module_key)
+			rc = sign_module(ctx, st, i);
 	}
+	for (size_t i = 0; i < st->n_builds; i++)
+		kbuild_abort(&st->builds[i]);
 	st->n_builds = 0;
 	return rc;
 }
@@ -390,6 +589,20 @@ static void free_state(struct create_state *st)
 		if (st->kos)
 			klpb_buf_free(&st->kos[i]);
 	}
+	for (size_t i = 0; i < st->n_targets; i++) {
+		if (st->has_func)
+			free(st->has_func[i]);
+		if (st->has_symref)
+			free(st->has_symref[i]);
+		if (st->core_tfuncs)
+			free(st->core_tfuncs[i]);
+		if (st->core_tsyms)
+			free(st->core_tsyms[i]);
+	}
+	free(st->has_func);
+	free(st->has_symref);
+	free(st->core_tfuncs);
+	free(st->core_tsyms);
 	for (size_t i = 0; st->core_funcs && i < st->n_objects; i++)
 		free(st->core_funcs[i]);
 	for (size_t i = 0; st->core_syms && i < st->n_objects; i++)

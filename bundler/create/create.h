@@ -28,6 +28,7 @@ struct create_opts {
 	const char *out, *name, *description, *lineage_hex, *base, *sign_key;
 	const char *kdir, *vmlinux, *keep_build, *module_key, *module_cert;
 	uint64_t version;
+	uint64_t jobs; /* targets built at once; 0: the online CPUs */
 	bool replace;
 	struct strv kernels, requires, conflicts, cves, target_modules, sources;
 };

@@ -243,46 +243,66 @@ static int read_module(const char *path, struct klpb_buf *ko)
  * that keep the build directory's and the runtime's paths out of the
  * module (debug info, __FILE__), so the same inputs give the same bytes and
  * build-id.  KCFLAGS/KAFLAGS reach every object, the .mod.o included.
+ * A set KBUILD_BUILD_TIMESTAMP tells kbuild a reproducible build is wanted:
+ * since 6.12 it then does not run pahole -j for the module's BTF, whose
+ * output differs from run to run (scripts/Makefile.btf).
  * [owned] strings in @args[0..3] (NULL where memory ran out).
  */
-static int make_args(const struct kbuild_job *job, const char *dir, char *args[4])
+static int make_args(const struct kbuild_proc *p, char *args[4])
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	args[0] = alloc_printf("M=%s", dir);
+	args[0] = alloc_printf("M=%s", p->dir);
 	args[1] = alloc_printf("-j%ld", ncpu > 0 ? ncpu : 1);
 	args[2] = alloc_printf("KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/",
-			       dir, job->runtime_dir);
+			       p->dir, p->runtime_dir);
 	args[3] = alloc_printf("KAFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=klp-bundle/",
-			       dir, job->runtime_dir);
+			       p->dir, p->runtime_dir);
 	return args[0] && args[1] && args[2] && args[3] ? 0 : -ENOMEM;
 }
 
-int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
+/* Start make in @p's directory, its output appended to build.log. */
+static int spawn_make(struct kbuild_proc *p)
 {
-	char *args[4] = { NULL }, *log_path = NULL;
-	int rc;
+	char *args[4] = { NULL }, *log_path = path_in(p->dir, "build.log");
+	int rc = log_path ? make_args(p, args) : -ENOMEM;
 
-	*p = (struct kbuild_proc){ 0 };
-	p->module_name = strdup(job->module_name);
-	rc = p->module_name ? make_dir(job, p) : -ENOMEM;
-	if (!rc)
-		rc = make_args(job, p->dir, args);
 	if (!rc) {
-		char *argv[] = { "make",  "-C",	   (char *)job->kdir, args[0], args[1],
-				 args[2], args[3], "modules",	      NULL };
+		char *argv[] = { "make",    "-C",    p->kdir, args[0],
+				 args[1],   args[2], args[3], "KBUILD_BUILD_TIMESTAMP=@0",
+				 "modules", NULL };
 
-		log_path = path_in(p->dir, "build.log");
-		rc = log_path ? write_inputs(job, p->dir) : -ENOMEM;
-		if (!rc)
-			rc = spawn_logged(argv, log_path, &p->pid);
+		rc = spawn_logged(argv, log_path, &p->pid);
 	}
 	for (int i = 0; i < 4; i++)
 		free(args[i]);
 	free(log_path);
+	return rc;
+}
+
+int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p)
+{
+	int rc;
+
+	*p = (struct kbuild_proc){ 0 };
+	p->module_name = strdup(job->module_name);
+	p->kdir = strdup(job->kdir);
+	p->runtime_dir = strdup(job->runtime_dir);
+	rc = p->module_name && p->kdir && p->runtime_dir ? make_dir(job, p) : -ENOMEM;
+	if (!rc)
+		rc = write_inputs(job, p->dir);
+	if (!rc)
+		rc = spawn_make(p);
 	if (rc)
 		kbuild_abort(p);
 	return rc;
+}
+
+int kbuild_restart(struct kbuild_proc *p, struct klpb_bytes core)
+{
+	int rc = write_whole(p->dir, "core.cbor", core.data, core.len);
+
+	return rc ? rc : spawn_make(p);
 }
 
 /* Strip the built module's debug info into NAME.stripped.ko and read that into @ko. */
@@ -316,7 +336,6 @@ int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log)
 		rc = strip_module(p, log_path, ko);
 	read_log(rc, log_path, log);
 	free(log_path);
-	kbuild_abort(p);
 	return rc;
 }
 
@@ -329,7 +348,9 @@ void kbuild_abort(struct kbuild_proc *p)
 	}
 	remove_dir(p);
 	free(p->module_name);
-	p->module_name = NULL;
+	free(p->kdir);
+	free(p->runtime_dir);
+	p->module_name = p->kdir = p->runtime_dir = NULL;
 }
 
 int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb_buf *ko,

@@ -32,28 +32,33 @@ struct kbuild_job {
 	const char *keep_dir; /* NULL: build in a temporary directory */
 };
 
-/* A module build in progress (kbuild_start .. kbuild_finish or kbuild_abort). */
+/* A module build (kbuild_start .. kbuild_abort). */
 struct kbuild_proc {
 	char *dir; /* the build directory */
 	bool keep; /* --keep-build: not removed */
-	int pid; /* make, leader of its process group; 0 when done */
-	char *module_name;
+	int pid; /* make, leader of its process group; 0 when not running */
+	char *module_name, *kdir, *runtime_dir;
 };
 
 /*
  * Write @job's build directory and start make in the background, so the
- * caller can do other work meanwhile.  On success, end with exactly one of
- * kbuild_finish() or kbuild_abort().
+ * caller can do other work meanwhile.  On success, end with kbuild_abort()
+ * (after kbuild_finish(), or to stop it).
  */
 int kbuild_start(const struct kbuild_job *job, struct kbuild_proc *p);
 /*
  * Wait for the build; on success [owned] @ko holds the .ko with debug info
  * stripped.  On a build failure returns -ENOEXEC with [owned] *@log holding
  * make's output (the compiler's messages); *@log may be NULL.  The build
- * directory is removed (unless kept).
+ * directory stays for kbuild_restart().
  */
 int kbuild_finish(struct kbuild_proc *p, struct klpb_buf *ko, char **log);
-/* Stop the build (its whole process group) and remove the directory. */
+/*
+ * After kbuild_finish(): replace the embedded core with @core and start
+ * make again (it relinks what depends on the core); then kbuild_finish().
+ */
+int kbuild_restart(struct kbuild_proc *p, struct klpb_bytes core);
+/* Stop the build if it runs (its whole process group), remove the directory. */
 void kbuild_abort(struct kbuild_proc *p);
 
 /*

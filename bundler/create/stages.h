@@ -37,6 +37,8 @@ struct create_state {
 	struct klpb_object *core_objects;
 	struct klpb_func **core_funcs;
 	struct klpb_symref **core_syms;
+	bool **has_func, **has_symref; /* per target: the declarations its module has */
+	uint64_t **core_tfuncs, **core_tsyms; /* per target: the core's index lists */
 	struct klpb_dep *requires, *conflicts;
 	size_t n_requires, n_conflicts;
 	const char **cves; /* [borrow] the options' CVE ids, sorted */
@@ -44,7 +46,7 @@ struct create_state {
 	struct klpb_core core;
 	char module_name[KLPB_MAX_NAME + 1];
 	struct klpb_buf *kos;
-	struct kbuild_proc *builds; /* started, not yet finished */
+	struct kbuild_proc *builds; /* started; their directories removed after the last phase */
 	size_t n_builds;
 	struct klpb_buf core_bytes;
 	struct klpb_buf file;
@@ -74,6 +76,14 @@ int create_parse_deps(struct klpb_ctx *ctx, const struct strv *specs, const char
 int create_make_lineage(struct klpb_ctx *ctx, struct create_state *st);
 /* Fill st->core (and what it points to) from the options, sources, declarations, targets. */
 int create_make_core(struct create_state *st);
+/*
+ * After the targets' modules were built (st->has_func, st->has_symref):
+ * give each target that has only some of the declarations its own lists
+ * (format 1.1).  Returns 1 when a target got one (the core changed), 0 when
+ * every target has every declaration, or a negative errno (a declaration
+ * no target has, reported on @ctx).
+ */
+int create_target_lists(struct klpb_ctx *ctx, struct create_state *st);
 /* klpb_desc.h for target @t (kernel/bundle.kbuild's contract); [owned], NULL on ENOMEM. */
 char *create_desc_text(const struct create_state *st, const struct target *t);
 

@@ -70,10 +70,10 @@ int target_default_release(char **release)
 	return 0;
 }
 
-int target_kdir_release(const char *kdir, char **release)
+/* The first line of @kdir/@file, [owned] in *@line. */
+static int first_line(const char *kdir, const char *file, char **line)
 {
-	char *path = concat_path(kdir, "", "/include/config/kernel.release");
-	char line[256];
+	char *path = concat_path(kdir, "/", file), buf[256];
 	FILE *f;
 	int rc = -ENOENT;
 
@@ -83,13 +83,40 @@ int target_kdir_release(const char *kdir, char **release)
 	free(path);
 	if (!f)
 		return -errno;
-	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		*release = strdup(line);
-		rc = *release ? 0 : -ENOMEM;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		*line = strdup(buf);
+		rc = *line ? 0 : -ENOMEM;
 	}
 	fclose(f);
 	return rc;
+}
+
+/*
+ * UTS_RELEASE of include/generated/utsrelease.h is what uname -r says (a
+ * Debian headers tree's include/config/kernel.release is the upstream
+ * version, e.g. 6.1.N for Debian's 6.1.0-M-amd64); kernel.release when it is
+ * missing.
+ */
+int target_kdir_release(const char *kdir, char **release)
+{
+	static const char prefix[] = "#define UTS_RELEASE \"";
+	char *line = NULL;
+	int rc = first_line(kdir, "include/generated/utsrelease.h", &line);
+	size_t n;
+
+	if (rc)
+		return first_line(kdir, "include/config/kernel.release", release);
+	n = strlen(line);
+	if (strncmp(line, prefix, sizeof(prefix) - 1) != 0 || n < sizeof(prefix) ||
+	    line[n - 1] != '"') {
+		free(line);
+		return -EBADMSG;
+	}
+	line[n - 1] = '\0';
+	*release = strdup(line + sizeof(prefix) - 1);
+	free(line);
+	return *release ? 0 : -ENOMEM;
 }
 
 int target_init(struct klpb_ctx *ctx, struct target *t, const char *release, const char *kdir,

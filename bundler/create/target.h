@@ -38,7 +38,7 @@ struct target {
  * Returns: 0 with [owned] *@release, or -ENOENT.
  */
 int target_default_release(char **release);
-/* The release a kbuild tree is for (KDIR/include/config/kernel.release). */
+/* The release a kbuild tree is for, as uname -r says it (KDIR/include/generated/utsrelease.h). */
 int target_kdir_release(const char *kdir, char **release);
 
 /*

@@ -34,38 +34,25 @@ static int id_matches(const struct build_id *id, const uint8_t want[KLPB_BUILD_I
 	return id->len == KLPB_BUILD_ID_LEN && memcmp(id->bytes, want, KLPB_BUILD_ID_LEN) == 0;
 }
 
+/* The target for the running kernel: its release and its vmlinux build-id. */
 static int pick_target(struct eng_apply *a)
 {
 	struct klpb_ctx *ctx = a->e->ctx;
-	struct build_id id;
-	char have[2 * BUILD_ID_MAX + 1], want[2 * KLPB_BUILD_ID_LEN + 1];
-	int rc = lp_kernel_release(a->release, sizeof(a->release));
+	struct eng_kernel k;
+	int rc = eng_running_kernel(&k);
 
 	if (rc < 0) {
-		p_err(ctx, rc, "cannot read the kernel release: %s", strerror(-rc));
-		return rc;
-	}
-	if (eng_pick_payload(a->b, a->release, &a->payload) < 0) {
-		p_err(ctx, -EOPNOTSUPP, "'%s' has no target for the running kernel %s", a->file,
-		      a->release);
-		return -EOPNOTSUPP;
-	}
-	a->t = &a->b->core.targets[a->b->payloads[a->payload].target];
-	a->module = a->t->module_name;
-	rc = lp_vmlinux_build_id(&id);
-	if (rc < 0) {
-		p_err(ctx, -EOPNOTSUPP, "cannot read the running kernel's build-id: %s",
+		p_err(ctx, -EOPNOTSUPP,
+		      "cannot read the running kernel's release and vmlinux build-id (/sys/kernel/notes): %s",
 		      strerror(-rc));
 		return -EOPNOTSUPP;
 	}
-	if (!id_matches(&id, a->t->vmlinux_build_id)) {
-		hex_encode(id.bytes, id.len, have);
-		hex_encode(a->t->vmlinux_build_id, KLPB_BUILD_ID_LEN, want);
-		p_err(ctx, -EOPNOTSUPP,
-		      "the running kernel %s has build-id %s, but '%s' was built for %s",
-		      a->release, have, a->file, want);
-		return -EOPNOTSUPP;
-	}
+	COPY(a->release, k.release);
+	rc = eng_pick_payload(a->b, &k, &a->payload);
+	if (rc < 0)
+		return eng_no_target(ctx, a->file, a->b, &k, rc);
+	a->t = &a->b->core.targets[a->b->payloads[a->payload].target];
+	a->module = a->t->module_name;
 	return 0;
 }
 

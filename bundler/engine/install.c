@@ -132,13 +132,12 @@ bool eng_installed_disabled(void)
 static bool for_this_kernel(const char *path)
 {
 	struct klpb_bundle *b = NULL;
-	char release[128];
+	struct eng_kernel k;
 	uint8_t *data = NULL;
 	size_t p, len;
 	bool here = read_file(path, &data, &len) == 0 &&
-		    klpb_bundle_load(data, len, &b, NULL) == 0 &&
-		    lp_kernel_release(release, sizeof(release)) == 0 &&
-		    eng_pick_payload(b, release, &p) == 0;
+		    klpb_bundle_load(data, len, &b, NULL) == 0 && eng_running_kernel(&k) == 0 &&
+		    eng_pick_payload(b, &k, &p) == 0;
 
 	klpb_bundle_free(b);
 	free(data);

@@ -13,6 +13,7 @@
 #include "sys/livepatch.h"
 #include "sys/loader.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/time.h"
 
 #define REMOVE_WAIT_MS 30000
@@ -27,17 +28,49 @@ const char *eng_stalled(void)
 
 /* ---- loading ---- */
 
-int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *out)
+int eng_running_kernel(struct eng_kernel *k)
 {
+	int rc = lp_kernel_release(k->release, sizeof(k->release));
+
+	return rc < 0 ? rc : lp_vmlinux_build_id(&k->vmlinux_id);
+}
+
+int eng_pick_payload(const struct klpb_bundle *b, const struct eng_kernel *k, size_t *out)
+{
+	int rc = -ENOENT;
+
 	for (size_t i = 0; i < b->n_payloads; i++) {
 		const struct klpb_target *t = &b->core.targets[b->payloads[i].target];
 
-		if (strcmp(t->kernel_release, release) == 0) {
+		if (strcmp(t->kernel_release, k->release) != 0)
+			continue;
+		rc = -ESTALE;
+		if (k->vmlinux_id.len == KLPB_BUILD_ID_LEN &&
+		    memcmp(k->vmlinux_id.bytes, t->vmlinux_build_id, KLPB_BUILD_ID_LEN) == 0) {
 			*out = i;
 			return 0;
 		}
 	}
-	return -ENOENT;
+	return rc;
+}
+
+int eng_no_target(struct klpb_ctx *ctx, const char *file, const struct klpb_bundle *b,
+		  const struct eng_kernel *k, int why)
+{
+	char id[2 * BUILD_ID_MAX + 1];
+	char *have = bundle_targets_text(b);
+
+	hex_encode(k->vmlinux_id.bytes, k->vmlinux_id.len, id);
+	if (why == -ESTALE)
+		p_err(ctx, -EOPNOTSUPP,
+		      "'%s' has a target for kernel release %s but not for the running build of it (vmlinux build-id %s); it has %s: create the bundle against this build's kbuild tree and vmlinux",
+		      file, k->release, id, have ? have : "(out of memory)");
+	else
+		p_err(ctx, -EOPNOTSUPP,
+		      "'%s' has no target for the running kernel %s; it has %s: create it with 'klp-bundle create -k %s' (or install a bundle made for this kernel)",
+		      file, k->release, have ? have : "(out of memory)", k->release);
+	free(have);
+	return -EOPNOTSUPP;
 }
 
 /* The refusal of @module, with what the kernel logged about it since @log was opened. */
@@ -125,18 +158,21 @@ int eng_saved_open(struct engine *e, const char *module, struct eng_saved *s)
 
 int eng_saved_payload(struct engine *e, const char *module, struct eng_saved *s, size_t *i)
 {
-	char release[128];
+	struct eng_kernel k;
 	int rc = eng_saved_open(e, module, s);
 
 	if (rc < 0)
 		return rc;
-	rc = lp_kernel_release(release, sizeof(release));
-	if (rc == 0)
-		rc = eng_pick_payload(s->b, release, i);
-	if (rc < 0) {
-		p_err(e->ctx, rc, "the saved bundle '%s' has no target for this kernel", module);
+	rc = eng_running_kernel(&k);
+	if (rc < 0)
+		p_err(e->ctx, rc, "cannot read the running kernel's release and build-id: %s",
+		      strerror(-rc));
+	else
+		rc = eng_pick_payload(s->b, &k, i);
+	if (rc == -ENOENT || rc == -ESTALE)
+		rc = eng_no_target(e->ctx, module, s->b, &k, rc);
+	if (rc < 0)
 		eng_saved_free(s);
-	}
 	return rc;
 }
 

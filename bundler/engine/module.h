@@ -13,10 +13,29 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "sys/kernel-info.h"
 #include "klp-bundle/format.h"
 
-/* The payload index for the running kernel's release @release, or -ENOENT (not reported). */
-int eng_pick_payload(const struct klpb_bundle *b, const char *release, size_t *out);
+/* The running kernel, as a bundle's targets name kernels. */
+struct eng_kernel {
+	char release[128];
+	struct build_id vmlinux_id;
+};
+
+/* Read the running kernel's release and vmlinux build-id (not reported). */
+int eng_running_kernel(struct eng_kernel *k);
+/*
+ * The payload index for kernel @k: the target with its release and its
+ * vmlinux build-id.  -ENOENT when no target has the release, -ESTALE when
+ * targets have it but none the build-id (not reported).
+ */
+int eng_pick_payload(const struct klpb_bundle *b, const struct eng_kernel *k, size_t *out);
+/*
+ * Report that @file (@b) has no target for @k: the releases it has and
+ * what to do.  Returns -EOPNOTSUPP.
+ */
+int eng_no_target(struct klpb_ctx *ctx, const char *file, const struct klpb_bundle *b,
+		  const struct eng_kernel *k, int why);
 /*
  * Load the module image @ko as @module from memory, with the module
  * parameters @params (NULL: none); the kernel's -EKEYREJECTED is

@@ -66,11 +66,11 @@ rm -rf "$r/sys/kernel/livepatch"
 fails "no livepatch in the kernel" 8 "no live patching" "$KLPB" apply --dry-run "$bundle"
 fresh
 w /proc/sys/kernel/osrelease 9.9.9-other
-fails "another kernel release" 8 "has no target for the running kernel 9.9.9-other" \
+fails "another kernel release" 8 "has no target for the running kernel 9.9.9-other; it has '$kver': create it with 'klp-bundle create -k 9.9.9-other'" \
 	"$KLPB" apply --dry-run "$bundle"
 fresh
 notes 0000000000000000000000000000000000000000
-fails "another vmlinux build" 8 "has build-id 0000000000000000000000000000000000000000" \
+fails "another vmlinux build of the release" 8 "has a target for kernel release $kver but not for the running build of it (vmlinux build-id 0000000000000000000000000000000000000000); it has '$kver'" \
 	"$KLPB" apply --dry-run "$bundle"
 fresh
 w /proc/sys/kernel/ftrace_enabled 0

@@ -153,13 +153,62 @@ static int h_two_sigs(struct v *v, enum stage s)
 static int h_newer_minor(struct v *v, enum stage s)
 {
 	if (s == S_INIT)
-		v->cmin = v->mmin = 1;
+		v->cmin = v->mmin = KLPB_FORMAT_MINOR + 1;
 	if (s == S_CORE)
 		return rep(&v->core_b, "ab", "ac") ?: append(&v->core_b, "0b 00");
 	if (s == S_MANIFEST)
 		return rep(&v->man_b, "a3", "a4") ?: append(&v->man_b, "03 00");
 	if (s == S_FILE)
 		return rep(&v->file, "a5", "a6") ?: append(&v->file, "05 00");
+	return 0;
+}
+
+/*
+ * Format 1.1: the second target has only function @func (and no symbol)
+ * of core.objects; @minor is the file's.
+ */
+static void per_target(struct v *v, const uint64_t *func, unsigned int minor)
+{
+	static struct klpb_target targets[2];
+
+	memcpy(targets, sample_targets, sizeof(targets));
+	targets[1].has_funcs = targets[1].has_symbols = true;
+	targets[1].funcs = func;
+	targets[1].n_funcs = 1;
+	v->core.targets = targets;
+	v->cmin = v->mmin = minor;
+}
+
+static const uint64_t func_1 = 1, func_2 = 2;
+
+static int h_per_target(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		per_target(v, &func_1, 1);
+	return 0;
+}
+
+static int h_k_pt_old(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		per_target(v, &func_1, 0);
+	return 0;
+}
+
+static int h_k_pt_range(struct v *v, enum stage s)
+{
+	if (s == S_INIT)
+		per_target(v, &func_2, 1);
+	return 0;
+}
+
+static int h_k_dup_target(struct v *v, enum stage s)
+{
+	static struct klpb_target targets[2];
+
+	AT(S_INIT);
+	targets[0] = targets[1] = sample_targets[0];
+	v->core.targets = targets;
 	return 0;
 }
 
@@ -729,6 +778,7 @@ static const struct vector valid[] = {
 	{ "minimal", h_minimal, 0, "ok: 1 payload(s) and 0 source(s) match, unsigned", "" },
 	{ "two-signatures", h_two_sigs, 0, "signed by a trusted key", "--keyring keys" },
 	{ "newer-minor", h_newer_minor, 0, "signed by a trusted key", K1 },
+	{ "per-target", h_per_target, 0, "ok: 2 payload(s) and 1 source(s) match", K1 },
 };
 
 static const struct vector invalid[] = {
@@ -793,6 +843,13 @@ static const struct vector invalid[] = {
 	{ "core-bad-utf8", h_k_utf8, 3, "(manifest.core): invalid CBOR: bad-utf8", "" },
 	{ "core-missing-lineage", h_k_missing, 3,
 	  "(manifest.core): missing field 'lineage' (key 2)", "" },
+	{ "core-duplicate-target", h_k_dup_target, 3,
+	  "(manifest.core.targets): targets[1] is the kernel build of targets[0] (release '6.1.0-56-amd64', same vmlinux build-id)",
+	  "" },
+	{ "core-target-funcs-in-1.0", h_k_pt_old, 3,
+	  "(manifest.core.targets[1].funcs): needs format version 1.1, the file is 1.0", "" },
+	{ "core-target-funcs-range", h_k_pt_range, 3,
+	  "(manifest.core.objects): targets[1].funcs names function 2, objects has 2", "" },
 	{ "core-tag", h_k_tag, 3, "(manifest.core): invalid CBOR: tag", "" },
 	{ "core-non-shortest", h_k_nonshortest, 3,
 	  "(manifest.core): invalid CBOR: non-shortest-head", "" },

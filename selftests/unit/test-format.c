@@ -205,6 +205,58 @@ static void test_hostile(void)
 	is_str(err.field, "magic", "  field magic");
 }
 
+/* Format 1.1: a target with only some functions and symbols (§4.4). */
+static void test_per_target(void)
+{
+	static const uint64_t only_vmlinux[] = { 1 }, none[] = { 0 };
+	struct klpb_target t[2] = { sample_targets[0], sample_targets[1] };
+	struct klpb_buf f = { 0 }, w = { 0 };
+	struct klpb_error err = { 0 };
+	struct klpb_bundle *b = NULL;
+	struct klpb_core core;
+
+	sample_core(&core, 2);
+	core.targets = t;
+	t[1].has_funcs = t[1].has_symbols = true;
+	t[1].funcs = only_vmlinux;
+	t[1].n_funcs = 1;
+	is_int(build(&core, &f, &err, false), 0, "build with per-target functions (%s)",
+	       err.message);
+	is_int(klpb_bundle_load(f.data, f.len, &b, &err), 0, "load it (%s)", err.message);
+	if (b) {
+		is_int(b->minor, 1, "it is format 1.1");
+		ok(!b->core.targets[0].has_funcs, "target 0 has all functions");
+		ok(b->core.targets[1].has_funcs && b->core.targets[1].n_funcs == 1 &&
+			   b->core.targets[1].funcs[0] == 1,
+		   "target 1 has function 1 only");
+		ok(b->core.targets[1].has_symbols && !b->core.targets[1].n_symbols,
+		   "and no symbol");
+		ok(klpb_target_has_func(&b->core.targets[0], 0) &&
+			   !klpb_target_has_func(&b->core.targets[1], 0) &&
+			   klpb_target_has_func(&b->core.targets[1], 1),
+		   "klpb_target_has_func()");
+		is_int(klpb_bundle_write(b, &w, &err), 0, "write it again");
+		ok(w.len == f.len && !memcmp(w.data, f.data, f.len), "write(load(f)) == f");
+	}
+	klpb_bundle_free(b);
+	klpb_buf_free(&f);
+	klpb_buf_free(&w);
+	t[0].funcs = only_vmlinux;
+	t[0].n_funcs = 1;
+	t[0].has_funcs = true;
+	expect_reject(&core, -EINVAL, "core.objects", "function 0 being no target's");
+	t[0].funcs = none;
+	t[1].funcs = (const uint64_t[]){ 2 };
+	expect_reject(&core, -EINVAL, "core.objects", "a function index out of range");
+	t[0] = t[1] = sample_targets[0];
+	expect_reject(&core, -EINVAL, "core.targets", "two targets for one kernel build");
+	t[1] = sample_targets[1];
+	t[1].has_funcs = true;
+	t[1].funcs = (const uint64_t[]){ 1, 1 };
+	t[1].n_funcs = 2;
+	expect_reject(&core, -EINVAL, "core.targets[1].funcs", "unsorted function indices");
+}
+
 int main(void)
 {
 	sample_module(mod_a, sizeof(mod_a), 0);
@@ -212,5 +264,6 @@ int main(void)
 	test_round_trip();
 	test_limits();
 	test_hostile();
+	test_per_target();
 	return done_testing();
 }

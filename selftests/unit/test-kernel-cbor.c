@@ -106,7 +106,7 @@ static void test_core(void)
 	static const struct klpb_object objs[] = { { "vmlinux", funcs, 1, NULL, 0 } };
 	static const struct klpb_target_object tobjs[] = { { "nfsd", { 1 } } };
 	static const struct klpb_target targets[] = {
-		{ "6.1.0-56-amd64", { 2 }, "klpb_fix", tobjs, 1 },
+		{ "6.1.0-56-amd64", { 2 }, "klpb_fix", tobjs, 1, false, false, NULL, 0, NULL, 0 },
 	};
 	struct klpb_core core = {
 		.name = "fix",

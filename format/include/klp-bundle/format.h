@@ -42,7 +42,7 @@
 #define KLPB_MAGIC "\x89KLPB\r\n\x1a"
 #define KLPB_MAGIC_LEN 8
 #define KLPB_FORMAT_MAJOR 1
-#define KLPB_FORMAT_MINOR 0
+#define KLPB_FORMAT_MINOR 1
 
 /* A borrowed byte range. */
 struct klpb_bytes {
@@ -110,12 +110,26 @@ struct klpb_target_object { /* a patched module as built against */
 	uint8_t build_id[KLPB_BUILD_ID_LEN];
 };
 
+/*
+ * One kernel build.  Format 1.1: a target whose module replaces or
+ * references only some of core.objects' functions (code under #if
+ * LINUX_VERSION_CODE or CONFIG_*) lists them: @funcs are indices into the
+ * functions of core.objects counted object by object (the first object's
+ * functions 0..n-1, the next object's from n), @symbols the same for their
+ * symbols; sorted and unique.  Without @has_funcs (@has_symbols) the
+ * target has every one.  See klpb_target_has_func().
+ */
 struct klpb_target {
 	const char *kernel_release;
 	uint8_t vmlinux_build_id[KLPB_BUILD_ID_LEN];
 	const char *module_name; /* the livepatch module's name */
 	const struct klpb_target_object *objects;
 	size_t n_objects;
+	bool has_funcs, has_symbols;
+	const uint64_t *funcs;
+	size_t n_funcs;
+	const uint64_t *symbols;
+	size_t n_symbols;
 };
 
 struct klpb_func {
@@ -160,6 +174,10 @@ struct klpb_core {
 	const struct klpb_state *states;
 	size_t n_states;
 };
+
+/* Does target @t have function (symbol) @i of core.objects, counted as for klpb_target.funcs? */
+bool klpb_target_has_func(const struct klpb_target *t, uint64_t i);
+bool klpb_target_has_symbol(const struct klpb_target *t, uint64_t i);
 
 /* ---- the manifest: version, core, payload descriptors (signed) ---- */
 

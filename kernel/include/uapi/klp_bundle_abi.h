@@ -172,6 +172,8 @@ enum {	/* an entry of core.targets */
 	KLPB_KEY_TARGET_VMLINUX_BUILD_ID = 1,
 	KLPB_KEY_TARGET_MODULE_NAME = 2,
 	KLPB_KEY_TARGET_OBJECTS = 3,
+	KLPB_KEY_TARGET_FUNCS = 4,	/* 1.1, optional */
+	KLPB_KEY_TARGET_SYMBOLS = 5,	/* 1.1, optional */
 };
 
 enum {	/* an entry of core.targets[].objects */
