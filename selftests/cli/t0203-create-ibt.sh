@@ -1,6 +1,6 @@
 #!/bin/bash
 # create for a kernel that clears module livepatch relocations (6.3+, here
-# the installed 6.12, which has IBT): a KLPB_SYMBOL function is reached by
+# the newest installed kernel with IBT, Debian 6.12): a KLPB_SYMBOL function is reached by
 # direct calls, rewritten into .klp.rela.<obj>.<section> relocations (no
 # slot, no weak undefined symbol left), the same when rebuilt; a
 # patch that uses such a function's address other than to call it is
@@ -8,7 +8,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 KLPB=${KLPB_BUILD:-$top/build}/klp-bundle
-kver=$("$top/tools/kver" 6.12 2>/dev/null)
+kver=$("$top/tools/kver" --with CONFIG_X86_KERNEL_IBT 2>/dev/null)
 if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ] ||
 	! grep -qw clear_relocate_add "/lib/modules/$kver/build/include/linux/moduleloader.h" \
 		/usr/src/linux-headers-"${kver%-*}"-common/include/linux/moduleloader.h 2>/dev/null; then

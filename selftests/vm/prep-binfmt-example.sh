@@ -1,6 +1,7 @@
 #!/bin/bash
 # The binfmt example (examples/binfmt): ONE bundle, made by one create, for
-# every installed series of 6.1 and 6.12 (and the guest's $KVER), patching
+# the newest release of every installed series (tools/kver --all) and the
+# guest's $KVER, patching
 # Debian's own binfmt_misc module of each release (create finds it in
 # /lib/modules/RELEASE, a .ko on 6.1 and a .ko.xz on 6.12).
 # A failing create does not stop the other preparations: its message is kept
@@ -9,8 +10,8 @@ set -eu
 d=$OUT/binfmt-example
 mkdir -p "$d"
 ks=()
-for s in 6.1 6.12; do
-	r=$(KVER='' tools/kver "$s" 2>/dev/null) && ks+=(-k "$r")
+for r in $(KVER='' tools/kver --all); do
+	ks+=(-k "$r")
 done
 case " ${ks[*]} " in *" $KVER "*) ;; *) ks+=(-k "$KVER") ;; esac
 stamp=$d/.inputs

@@ -10,6 +10,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 KLPB=${KLPB_BUILD:-$top/build}/klp-bundle
+# the series on either side of the source's #if LINUX_VERSION_CODE >= 6.12
 old=$("$top/tools/kver" 6.1 2>/dev/null)
 new=$("$top/tools/kver" 6.12 2>/dev/null)
 for k in "$old" "$new"; do
