@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/bundle-io.h"
+#include "create/elf-sections.h"
 #include "create/klp-reloc.h"
 #include "util/file.h"
 
@@ -34,43 +35,6 @@ static_assert(KLPB_SYMREF_DECL_LAYOUT_OK, "struct klpb_symref_decl as the kernel
 
 #define SYMREF_FIELD(i, field) \
 	((i) * sizeof(struct klpb_symref_decl) + offsetof(struct klpb_symref_decl, field))
-
-static Elf_Scn *find_scn(Elf *elf, const char *name, size_t *index)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		const char *n;
-
-		if (!gelf_getshdr(scn, &shdr))
-			continue;
-		n = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (n && strcmp(n, name) == 0) {
-			if (index)
-				*index = elf_ndxscn(scn);
-			return scn;
-		}
-	}
-	return NULL;
-}
-
-/* The RELA section that applies to section @target. */
-static Elf_Scn *find_rela_for(Elf *elf, size_t target)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-
-		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_RELA && shdr.sh_info == target)
-			return scn;
-	}
-	return NULL;
-}
 
 /* Report why the relocations cannot be added; evaluates to @rc (a constant). */
 #define reloc_err(ctx, rc, fmt, ...) \
@@ -172,13 +136,13 @@ int klp_symrefs_read(struct klpb_ctx *ctx, const void *ko, size_t len, struct kl
 	r.elf = elf_memory((char *)ko, len);
 	if (!r.elf)
 		return reloc_fail(ctx, -EBADMSG);
-	decls_scn = find_scn(r.elf, KLPB_SECTION_SYMREFS, &decls_idx);
+	decls_scn = klpb_elf_section(r.elf, KLPB_SECTION_SYMREFS, &decls_idx);
 	decls = decls_scn ? elf_getdata(decls_scn, NULL) : NULL;
 	if (!decls || decls->d_size == 0)
 		goto out;
 	n = decls->d_size / sizeof(struct klpb_symref_decl);
-	rela_scn = find_rela_for(r.elf, decls_idx);
-	if (!find_scn(r.elf, KLPB_SECTION_SLOTS, &slots_idx) || !rela_scn ||
+	rela_scn = klpb_elf_rela_for(r.elf, decls_idx);
+	if (!klpb_elf_section(r.elf, KLPB_SECTION_SLOTS, &slots_idx) || !rela_scn ||
 	    !gelf_getshdr(rela_scn, &shdr) || !shdr.sh_entsize) {
 		rc = reloc_err(ctx, -EBADMSG,
 			       "the module has KLPB_SYMBOL declarations but no slots");
@@ -695,14 +659,14 @@ static bool moved_site(const struct rewrite *rw, size_t shndx, uint64_t off)
 static int drop_call_sites(struct rewrite *rw)
 {
 	size_t cs_idx, nsyms = rw->symtab.len / sizeof(Elf64_Sym), n, n_rela, kept = 0;
-	Elf_Scn *cs = find_scn(rw->elf, ".call_sites", &cs_idx), *rscn;
+	Elf_Scn *cs = klpb_elf_section(rw->elf, ".call_sites", &cs_idx), *rscn;
 	Elf_Data *data, *rdata;
 	Elf64_Rela *rela, *new_rela;
 	int32_t *new_data;
 	long *new_index;
 	int rc;
 
-	if (!cs || rw->n_sites == 0 || !(rscn = find_rela_for(rw->elf, cs_idx)))
+	if (!cs || rw->n_sites == 0 || !(rscn = klpb_elf_rela_for(rw->elf, cs_idx)))
 		return 0;
 	data = elf_getdata(cs, NULL);
 	rdata = elf_getdata(rscn, NULL);
@@ -837,7 +801,7 @@ static int check_leftovers(struct klpb_ctx *ctx, struct rewrite *rw)
 
 static int open_tables(struct klpb_ctx *ctx, struct rewrite *rw)
 {
-	Elf_Scn *symtab = find_scn(rw->elf, ".symtab", &rw->symtab_idx);
+	Elf_Scn *symtab = klpb_elf_section(rw->elf, ".symtab", &rw->symtab_idx);
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 	GElf_Shdr shdr;
@@ -847,7 +811,7 @@ static int open_tables(struct klpb_ctx *ctx, struct rewrite *rw)
 	while ((scn = elf_nextscn(rw->elf, scn)))
 		elf_getdata(scn, NULL);
 	if (!symtab || !gelf_getshdr(symtab, &shdr) ||
-	    !find_scn(rw->elf, KLPB_SECTION_SLOTS, &rw->slots_idx) ||
+	    !klpb_elf_section(rw->elf, KLPB_SECTION_SLOTS, &rw->slots_idx) ||
 	    elf_getshdrstrndx(rw->elf, &shstrndx) != 0)
 		return reloc_err(ctx, -EBADMSG,
 				 "the module has no .symtab or no " KLPB_SECTION_SLOTS " section");

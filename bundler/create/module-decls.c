@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * module-decls.c - see module-decls.h.
- *
- * klp-reloc.c reads .klpb.symrefs the same way; the two readers are kept
- * apart for now because that file is being reworked (IBT).
+ * The sections are found as klp-reloc.c finds them (elf-sections.c).
  */
 #include <assert.h>
 #include <errno.h>
@@ -13,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "create/elf-sections.h"
 #include "create/module-decls.h"
 #include "klp-bundle/format.h"
 
@@ -24,44 +23,20 @@ struct funcs_reader {
 	size_t n_rela;
 };
 
-/* Section @name of @elf and its index. */
-static Elf_Scn *section(Elf *elf, const char *name, size_t *index)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		const char *n;
-
-		if (gelf_getshdr(scn, &shdr) && (n = elf_strptr(elf, shstrndx, shdr.sh_name)) &&
-		    strcmp(n, name) == 0) {
-			*index = elf_ndxscn(scn);
-			return scn;
-		}
-	}
-	return NULL;
-}
-
 /* Open .klpb.funcs, its RELA section and symbol table; 0 entries when it is absent. */
 static int open_funcs(struct funcs_reader *r, size_t *n)
 {
-	Elf_Scn *scn, *rela = NULL;
+	Elf_Scn *scn, *rela;
 	GElf_Shdr shdr;
 	size_t idx;
 
 	*n = 0;
-	scn = section(r->elf, KLPB_SECTION_FUNCS, &idx);
+	scn = klpb_elf_section(r->elf, KLPB_SECTION_FUNCS, &idx);
 	r->decls = scn ? elf_getdata(scn, NULL) : NULL;
 	if (!r->decls || !r->decls->d_size)
 		return 0;
-	while ((rela = elf_nextscn(r->elf, rela)))
-		if (gelf_getshdr(rela, &shdr) && shdr.sh_type == SHT_RELA && shdr.sh_info == idx &&
-		    shdr.sh_entsize)
-			break;
-	if (!rela)
+	rela = klpb_elf_rela_for(r->elf, idx);
+	if (!rela || !gelf_getshdr(rela, &shdr))
 		return -EBADMSG;
 	r->rela = elf_getdata(rela, NULL);
 	r->n_rela = shdr.sh_size / shdr.sh_entsize;
