@@ -6,6 +6,7 @@
  * create refuses to replace (notrace, __init, data).
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,8 +175,8 @@ static int stop_at_ten(char type, const char *name, uint64_t addr, void *data)
 	return ++*(int *)data == 10 ? -ECANCELED : 0;
 }
 
-/* The guest's /proc/kallsyms sample of the image, if it is that image. */
-#define SAMPLE "selftests/unit/kallsyms-6.1.0-57-amd64.txt"
+/* Guests' /proc/kallsyms samples, one per image (each names its build-id). */
+#define SAMPLES "selftests/unit/kallsyms-*.txt"
 
 struct sample {
 	FILE *f;
@@ -223,29 +224,46 @@ static bool sample_is_for(FILE *f, const struct build_id *id)
 	return same;
 }
 
-static void test_sample(const uint8_t *buf, size_t len, const struct build_id *id)
+/* The sample of the image with build-id @id, left after its header; NULL if none. */
+static FILE *sample_open(const struct build_id *id)
 {
-	struct sample s = { .f = fopen(SAMPLE, "re") };
+	FILE *f = NULL;
+	glob_t g;
 
-	if (!s.f || !sample_is_for(s.f, id)) {
-		skip("not the image the sample is from", "addresses against /proc/kallsyms");
-		if (s.f)
-			fclose(s.f);
+	if (glob(SAMPLES, 0, NULL, &g) != 0)
+		return NULL;
+	for (size_t i = 0; !f && i < g.gl_pathc; i++) {
+		f = fopen(g.gl_pathv[i], "re");
+		if (f && !sample_is_for(f, id)) {
+			fclose(f);
+			f = NULL;
+		}
+	}
+	globfree(&g);
+	return f;
+}
+
+static void test_sample(const uint8_t *buf, size_t len, const struct build_id *id,
+			const char *release)
+{
+	struct sample s = { .f = sample_open(id) };
+
+	if (!s.f) {
+		skip("no sample of this image", "%s: addresses against /proc/kallsyms", release);
 		return;
 	}
 	if (fscanf(s.f, "%ld", &s.want) != 1)
 		s.want = -1;
 	kallsyms_foreach(buf, len, match_sample, &s);
 	ok(s.n > 300 && s.bad == 0,
-	   "addresses relative to _text agree with a guest's /proc/kallsyms (%d of %d)",
-	   s.n - s.bad, s.n);
+	   "%s: addresses relative to _text agree with a guest's /proc/kallsyms (%d of %d)",
+	   release, s.n - s.bad, s.n);
 	fclose(s.f);
 }
 
-/* What create is told about a few known functions of the installed image. */
-static void test_installed_image(void)
+/* What create is told about a few known functions of installed image @release. */
+static void test_installed_image(const char *release)
 {
-	char cmd[] = "tools/kver 2>/dev/null", release[128] = "", image[256];
 	static const struct {
 		const char *name;
 		unsigned int flags;
@@ -258,28 +276,42 @@ static void test_installed_image(void)
 	};
 	struct build_id id = {};
 	struct symtab *t = NULL;
-	FILE *p = popen(cmd, "r");
 	uint8_t *buf = NULL;
+	char image[256];
 	size_t len;
 
-	if (p && fgets(release, sizeof(release), p))
-		release[strcspn(release, "\n")] = '\0';
-	if (p)
-		pclose(p);
 	snprintf(image, sizeof(image), "/boot/vmlinuz-%s", release);
-	if (!release[0] || access(image, R_OK) != 0 || kernel_image_load(image, &buf, &len)) {
-		skip("no installed kernel image", "the installed image's addresses and flags");
+	if (access(image, R_OK) != 0 || kernel_image_load(image, &buf, &len)) {
+		skip("no installed kernel image", "%s: the image's addresses and flags", release);
 		free(buf);
 		return;
 	}
-	is_int(elf_build_id(buf, len, &id), 0, "the installed image has a build-id");
-	test_sample(buf, len, &id);
-	is_int(symtab_from_vmlinux(buf, len, &t), 0, "its symbols read (%s)", release);
+	is_int(elf_build_id(buf, len, &id), 0, "%s: the image has a build-id", release);
+	test_sample(buf, len, &id, release);
+	is_int(symtab_from_vmlinux(buf, len, &t), 0, "%s: its symbols read", release);
 	for (size_t i = 0; t && i < sizeof(known) / sizeof(known[0]); i++)
-		is_int(symtab_flags(t, known[i].name, 1), known[i].flags, "%s: %s", known[i].name,
-		       known[i].what);
+		is_int(symtab_flags(t, known[i].name, 1), known[i].flags, "%s: %s: %s", release,
+		       known[i].name, known[i].what);
 	symtab_free(t);
 	free(buf);
+}
+
+/* Every installed series' newest image (tools/kver --all). */
+static void test_installed_images(void)
+{
+	FILE *p = popen("KVER= tools/kver --all 2>/dev/null", "r");
+	char release[128];
+	int n = 0;
+
+	while (p && fgets(release, sizeof(release), p)) {
+		release[strcspn(release, "\n")] = '\0';
+		test_installed_image(release);
+		n++;
+	}
+	if (p)
+		pclose(p);
+	if (n == 0)
+		skip("no installed kernel", "the installed images' addresses and flags");
 }
 
 static void test_addresses(enum layout layout, bool percpu, const char *what)
@@ -341,6 +373,6 @@ int main(void)
 	test_addresses(BEFORE_NAMES, false, "6.1 layout, relative only");
 	test_addresses(AFTER_INDEX, true, "6.4 layout, absolute per-CPU");
 	test_addresses(AFTER_INDEX, false, "6.4 layout, relative only");
-	test_installed_image();
+	test_installed_images();
 	return done_testing();
 }
