@@ -33,8 +33,8 @@ Elf_Scn *klpb_elf_rela_for(Elf *elf, size_t target)
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
 
-		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_RELA && shdr.sh_info == target &&
-		    shdr.sh_entsize)
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_RELA &&
+		    shdr.sh_info == target && shdr.sh_entsize)
 			return scn;
 	}
 	return NULL;
