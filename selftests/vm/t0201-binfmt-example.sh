@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KLPB=$KLPB_BUILD/klp-bundle
-d=$KLPB_BUILD/vm/binfmt-example
+d=$VMOUT/binfmt-example
 lp=klpb_binfmt_status_v1
 obj=/sys/kernel/klp_bundle/$lp/objects/binfmt_misc/state
 export KLPB_STATE_DIR=/run/klpb-test-state-binfmt
@@ -29,7 +29,10 @@ if [ -f "$d/create.err" ]; then
 	diag "$(cat "$d/create.err")"
 	done_testing
 fi
-[ -f "$d/binfmt.klpb" ] || { echo "no bundle in $d (selftests/vm/prepare)"; exit 4; }
+if [ ! -f "$d/binfmt.klpb" ]; then
+	ok 1 "selftests/vm/prepare made $d/binfmt.klpb"
+	done_testing
+fi
 
 binfmt_off() {
 	[ -f "$mnt/$h" ] && echo -1 >"$mnt/$h"
