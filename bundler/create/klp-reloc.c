@@ -17,13 +17,6 @@
 #include "create/klp-reloc.h"
 #include "util/file.h"
 
-#ifndef SHF_RELA_LIVEPATCH
-#define SHF_RELA_LIVEPATCH 0x00100000
-#endif
-#ifndef SHN_LIVEPATCH
-#define SHN_LIVEPATCH 0xff20
-#endif
-
 /*
  * The declarations as the module holds them: the userspace view of
  * <klp_bundle_abi.h>'s structs, whose layout the kernel side asserts too.

@@ -36,6 +36,14 @@
 #include "common/ctx.h"
 #include "klp-bundle/format.h"
 
+/* <linux/elf.h>'s livepatch marks, which older libc headers lack */
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH 0x00100000
+#endif
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH 0xff20
+#endif
+
 struct klp_symref {
 	char *object;
 	char *name;

@@ -19,13 +19,6 @@
 #include "tap.h"
 #include "util/file.h"
 
-#ifndef SHF_RELA_LIVEPATCH
-#define SHF_RELA_LIVEPATCH 0x00100000
-#endif
-#ifndef SHN_LIVEPATCH
-#define SHN_LIVEPATCH 0xff20
-#endif
-
 /* One direct-call function (fn of vmlinux) and one variable (var of mymod), with a slot. */
 static const char common[] = ".section .rodata.str,\"a\"\n"
 			     "o1: .asciz \"vmlinux\"\n"
