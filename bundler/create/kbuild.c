@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "create/kbuild.h"
+#include "sys/spawn.h"
 #include "sys/kernel-info.h"
 #include "util/file.h"
 
@@ -64,53 +65,6 @@ static int write_whole(const char *dir, const char *name, const void *data, size
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	return rc;
-}
-
-/*
- * Start @argv in its own process group (so it can be stopped with all its
- * children) with stdout and stderr appended to @log_path.
- */
-static int spawn_logged(char *const argv[], const char *log_path, pid_t *pid)
-{
-	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -errno;
-	*pid = fork();
-	if (*pid < 0) {
-		close(fd);
-		return -errno;
-	}
-	if (*pid == 0) {
-		setpgid(0, 0);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execvp(argv[0], argv);
-		dprintf(fd, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	setpgid(*pid, *pid);
-	close(fd);
-	return 0;
-}
-
-/* Wait for @pid; -ENOEXEC if it did not exit 0. */
-static int wait_logged(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOEXEC;
-}
-
-static int run_logged(char *const argv[], const char *log_path)
-{
-	pid_t pid;
-	int rc = spawn_logged(argv, log_path, &pid);
-
-	return rc ? rc : wait_logged(pid);
 }
 
 static char *kbuild_file(const struct kbuild_job *job, const char *dir)
@@ -272,7 +226,7 @@ static int spawn_make(struct kbuild_proc *p)
 				 args[1],   args[2], args[3], "KBUILD_BUILD_TIMESTAMP=@0",
 				 "modules", NULL };
 
-		rc = spawn_logged(argv, log_path, &p->pid);
+		rc = spawn_logged(argv, NULL, log_path, &p->pid);
 	}
 	for (int i = 0; i < 4; i++)
 		free(args[i]);
@@ -315,7 +269,7 @@ static int strip_module(struct kbuild_proc *p, const char *log_path, struct klpb
 	if (built && stripped) {
 		char *argv[] = { "strip", "--strip-debug", "-o", stripped, built, NULL };
 
-		rc = run_logged(argv, log_path);
+		rc = run_logged(argv, NULL, log_path);
 		if (!rc)
 			rc = read_module(stripped, ko);
 	}
@@ -371,7 +325,7 @@ int kbuild_sign(const char *kdir, const char *key, const char *cert, struct klpb
 	if (!rc) {
 		char *argv[] = { sign_file, "sha256", (char *)key, (char *)cert, mod, NULL };
 
-		rc = run_logged(argv, log_path);
+		rc = run_logged(argv, NULL, log_path);
 		read_log(rc, log_path, log);
 	}
 	if (!rc)
