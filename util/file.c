@@ -2,6 +2,7 @@
 /* file.c - whole-file reading and atomic writing; see file.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,4 +177,32 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		unlink(tmp);
 	free(tmp);
 	return rc < 0 ? rc : fsync_dir_of(path);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int make_temp_dir(const char *prefix, char **dir)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (asprintf(dir, "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix) < 0) {
+		*dir = NULL;
+		return -ENOMEM;
+	}
+	if (mkdtemp(*dir))
+		return 0;
+	free(*dir);
+	*dir = NULL;
+	return -errno;
+}
+
+void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

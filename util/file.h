@@ -40,4 +40,9 @@ int write_all(int fd, const void *data, size_t len);
  */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool no_replace);
 
+/* A new directory "$TMPDIR/@prefix.XXXXXX" (default /tmp): [owned] *@dir. */
+int make_temp_dir(const char *prefix, char **dir);
+/* Remove @dir and everything under it (symbolic links are not followed). */
+void remove_tree(const char *dir);
+
 #endif

@@ -117,34 +117,6 @@ static int write_inputs(const struct kbuild_job *job, const char *dir)
 	return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* A new directory "$TMPDIR/@prefix.XXXXXX" (default /tmp): [owned] *@dir. */
-static int make_temp_dir(const char *prefix, char **dir)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	*dir = alloc_printf("%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
-	if (!*dir)
-		return -ENOMEM;
-	if (mkdtemp(*dir))
-		return 0;
-	free(*dir);
-	*dir = NULL;
-	return -errno;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void remove_dir(struct kbuild_proc *p)
 {
 	if (!p->keep && p->dir)
