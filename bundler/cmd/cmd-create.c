@@ -17,12 +17,20 @@
 #include "util/hex.h"
 
 static const char create_usage[] =
-	"usage: klp-bundle create -o OUT.klpb --name NAME --version N [options] SOURCE...\n\n"
+	"usage: klp-bundle create -o OUT.klpb --name NAME --version N [options] SOURCE...\n"
+	"       klp-bundle create -o OUT.klpb --name NAME --version N [options]\n"
+	"                         --patch FIX.patch [--patch ...] [SOURCE...]\n\n"
 	"Compile patch sources (C files written against klp_bundle.h, and the\n"
 	"headers they include) into one livepatch transaction module per target\n"
 	"kernel and write one bundle file.  Every replaced function is checked to\n"
 	"exist in its target first, and to be one livepatch can replace (not\n"
 	"notrace, __init or data); nothing is written unless everything succeeds.\n\n"
+	"With --patch, the replacement functions come from source diffs against\n"
+	"each target's own kernel source (Debian's linux-source package of the\n"
+	"image's version, unpacked and prepared once in /var/cache/klp-bundle, or\n"
+	"$KLPB_CACHE_DIR): only the touched units are compiled, unpatched and\n"
+	"patched, and the functions whose code changed are carried\n"
+	"(Documentation/patch-authoring.md, \"From a diff\").\n\n"
 	"options:\n"
 	"  -o, --out FILE          the bundle to write (replaced atomically)\n"
 	"  -n, --name NAME         bundle name: [a-z0-9_], at most 55 characters\n"
@@ -60,6 +68,13 @@ static const char create_usage[] =
 	"      --keep-build DIR    build in DIR and keep it (for debugging)\n"
 	"      --jobs N            build at most N targets at once (default: the\n"
 	"                          number of online CPUs); the file is the same\n"
+	"      --patch FILE        a diff (-p1, .patch or .diff) against the target\n"
+	"                          kernels' source (repeatable, applied in order,\n"
+	"                          after --base's); embedded as a source\n"
+	"      --patch-unit FILE.c a unit to compile for a touched header\n"
+	"                          (repeatable; a header change needs one)\n"
+	"      --source DIR        the kernel source tree to use (one target only;\n"
+	"                          default: the release's linux-source package)\n"
 	"  -h, --help              this text\n\n"
 	"SOURCE_DATE_EPOCH sets the creation time: the same sources, options and\n"
 	"SOURCE_DATE_EPOCH give a byte-identical bundle.\n";
@@ -85,6 +100,35 @@ static int check_kernels(struct klpb_ctx *ctx, const struct strv *k)
 					ctx,
 					"--kernel %s is given twice: a bundle has one target per kernel build (drop the second -k)",
 					k->v[i]);
+	return 0;
+}
+
+/* --patch names a diff, --patch-unit a .c file, --source goes with one kernel. */
+static int check_patch_opts(struct klpb_ctx *ctx, const struct create_opts *o)
+{
+	for (size_t i = 0; i < o->patches.n; i++) {
+		const char *p = o->patches.v[i];
+		size_t n = strlen(p);
+
+		if (!(n > 6 && strcmp(p + n - 6, ".patch") == 0) &&
+		    !(n > 5 && strcmp(p + n - 5, ".diff") == 0))
+			return usage_err(ctx, "--patch %s: a diff's file name ends in .patch or .diff",
+					 p);
+	}
+	for (size_t i = 0; i < o->patch_units.n; i++) {
+		const char *u = o->patch_units.v[i];
+		size_t n = strlen(u);
+
+		if (n < 3 || strcmp(u + n - 2, ".c") != 0 || u[0] == '/' || strstr(u, ".."))
+			return usage_err(
+				ctx,
+				"--patch-unit %s: name a .c file of the kernel tree by its relative path (e.g. fs/proc/base.c)",
+				u);
+	}
+	if ((o->patch_units.n || o->source_dir) && !o->patches.n && !o->base)
+		return usage_err(ctx, "--patch-unit and --source go with --patch");
+	if (o->source_dir && o->kernels.n > 1)
+		return usage_err(ctx, "--source takes one --kernel (each kernel has its own source)");
 	return 0;
 }
 
@@ -116,7 +160,10 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		OPT_KEEP,
 		OPT_MODKEY,
 		OPT_MODCERT,
-		OPT_JOBS
+		OPT_JOBS,
+		OPT_PATCH,
+		OPT_PATCH_UNIT,
+		OPT_SOURCE
 	};
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -138,6 +185,9 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 		{ "module-key", required_argument, NULL, OPT_MODKEY },
 		{ "module-cert", required_argument, NULL, OPT_MODCERT },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "patch", required_argument, NULL, OPT_PATCH },
+		{ "patch-unit", required_argument, NULL, OPT_PATCH_UNIT },
+		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -211,6 +261,15 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 						 "--jobs needs a number from 1 to %d, not '%s'",
 						 KLPB_MAX_TARGETS, optarg);
 			break;
+		case OPT_PATCH:
+			rc = strv_push(&o->patches, optarg);
+			break;
+		case OPT_PATCH_UNIT:
+			rc = strv_push(&o->patch_units, optarg);
+			break;
+		case OPT_SOURCE:
+			o->source_dir = optarg;
+			break;
 		case 'h':
 			fputs(create_usage, stdout);
 			return 1;
@@ -225,8 +284,10 @@ static int parse_opts(struct klpb_ctx *ctx, int argc, char **argv, struct create
 			return rc;
 	if (!o->out || !o->name || !have_version)
 		return usage_err(ctx, "create needs -o OUT, --name NAME and --version N");
-	if (o->sources.n == 0 && !o->base)
-		return usage_err(ctx, "create needs at least one SOURCE (or --base)");
+	if (o->sources.n == 0 && o->patches.n == 0 && !o->base)
+		return usage_err(ctx, "create needs at least one SOURCE or --patch (or --base)");
+	if ((rc = check_patch_opts(ctx, o)))
+		return rc;
 	if ((rc = check_kernels(ctx, &o->kernels)))
 		return rc;
 	if (o->kernels.n > 1 && (o->kdir || o->vmlinux))
@@ -292,5 +353,7 @@ int cmd_create(struct klpb_ctx *ctx, int argc, char **argv)
 	free(o.cves.v);
 	free(o.target_modules.v);
 	free(o.sources.v);
+	free(o.patches.v);
+	free(o.patch_units.v);
 	return rc > 0 ? 0 : rc;
 }

@@ -95,21 +95,23 @@ static int check_target_modules(struct klpb_ctx *ctx, const struct create_state 
 	return 0;
 }
 
+int create_add_target_module(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
+			     const char *object)
+{
+	const char *file;
+	int rc = target_module_override(ctx, st->opts, object, t->release, &file);
+
+	return rc ? rc : target_add_module(ctx, t, object, file);
+}
+
 static int open_target(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
 		       const char *release, const char *kdir, const char *image)
 {
-	const struct create_opts *o = st->opts;
 	int rc = target_init(ctx, t, release, kdir, image);
 
-	for (size_t i = 0; !rc && i < st->n_objects; i++) {
-		const char *file;
-
-		if (strcmp(st->objects[i], "vmlinux") == 0)
-			continue;
-		rc = target_module_override(ctx, o, st->objects[i], release, &file);
-		if (!rc)
-			rc = target_add_module(ctx, t, st->objects[i], file);
-	}
+	for (size_t i = 0; !rc && i < st->n_objects; i++)
+		if (strcmp(st->objects[i], "vmlinux") != 0)
+			rc = create_add_target_module(ctx, st, t, st->objects[i]);
 	return rc;
 }
 
@@ -172,7 +174,7 @@ static int open_targets(struct klpb_ctx *ctx, struct create_state *st)
 	const struct create_opts *o = st->opts;
 	size_t n = o->kernels.n ? o->kernels.n : 1;
 	char *fallback = NULL;
-	int rc = check_target_modules(ctx, st);
+	int rc = create_has_patches(st) ? 0 : check_target_modules(ctx, st);
 
 	if (rc)
 		return rc;
@@ -239,6 +241,7 @@ static int start_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 	if (!desc)
 		return -ENOMEM;
 	job.desc = desc;
+	job.extra_files = create_patch_files(st, i, &job.n_extra_files);
 	p_info(ctx, "building '%s' for kernel %s", st->module_name, st->targets[i].release);
 	rc = kbuild_start(&job, &st->builds[i]);
 	free(desc);
@@ -623,8 +626,37 @@ static void free_state(struct create_state *st)
 	free(st->conflicts);
 	free(st->cves);
 	decls_free(&st->decls);
+	create_free_patch_files(st);
 	klpb_buf_free(&st->core_bytes);
 	klpb_buf_free(&st->file);
+}
+
+/*
+ * --patch: the diffs' functions and declarations (from-patch.c); then every
+ * target has the modules they patch, and --target-module names one of them.
+ */
+static int patch_stage(struct klpb_ctx *ctx, struct create_state *st)
+{
+	int rc = create_from_patch(ctx, st);
+
+	if (!rc && st->decls.n_funcs == 0) {
+		p_err(ctx, -EINVAL, "neither the diffs nor the sources replace a function");
+		rc = -EINVAL;
+	}
+	if (!rc) {
+		free(st->objects);
+		st->objects = NULL;
+		rc = decls_objects(&st->decls, &st->objects, &st->n_objects);
+	}
+	if (!rc)
+		create_sort(st->objects, st->n_objects, sizeof(*st->objects), create_cmp_strp);
+	for (size_t t = 0; !rc && t < st->n_targets; t++)
+		for (size_t i = 0; !rc && i < st->n_objects; i++)
+			if (strcmp(st->objects[i], "vmlinux") != 0 &&
+			    !target_module(&st->targets[t], st->objects[i]))
+				rc = create_add_target_module(ctx, st, &st->targets[t],
+							      st->objects[i]);
+	return rc ? rc : check_target_modules(ctx, st);
 }
 
 int create_bundle(struct klpb_ctx *ctx, const struct create_opts *o, struct create_result *res)
@@ -648,6 +680,8 @@ int create_bundle(struct klpb_ctx *ctx, const struct create_opts *o, struct crea
 		rc = create_scan_decls(ctx, &st);
 	if (!rc)
 		rc = open_targets(ctx, &st);
+	if (!rc && create_has_patches(&st))
+		rc = patch_stage(ctx, &st);
 	if (!rc)
 		rc = create_make_core(&st);
 	if (!rc)

@@ -27,10 +27,12 @@ struct strv {
 struct create_opts {
 	const char *out, *name, *description, *lineage_hex, *base, *sign_key;
 	const char *kdir, *vmlinux, *keep_build, *module_key, *module_cert;
+	const char *source_dir; /* --source: the kernel source tree (one target) */
 	uint64_t version;
 	uint64_t jobs; /* targets built at once; 0: the online CPUs */
 	bool replace;
 	struct strv kernels, requires, conflicts, cves, target_modules, sources;
+	struct strv patches, patch_units; /* --patch diffs; --patch-unit units of touched headers */
 };
 
 struct create_target_result {

@@ -428,3 +428,64 @@ void decls_free(struct decl_list *list)
 	free(list->callback_objects);
 	*list = (struct decl_list){};
 }
+
+static int merge_func(struct klpb_ctx *ctx, struct decl_list *dst, const struct patch_func *f,
+		      const char *release)
+{
+	struct patch_func *v;
+
+	for (size_t i = 0; i < dst->n_funcs; i++) {
+		const struct patch_func *d = &dst->funcs[i];
+
+		if (strcmp(d->object, f->object) != 0 || strcmp(d->old_name, f->old_name) != 0)
+			continue;
+		if (d->sympos == f->sympos && strcmp(d->new_name, f->new_name) == 0 &&
+		    strcmp(d->file, f->file) == 0)
+			return 0; /* the same replacement in another target */
+		p_err(ctx, -EINVAL,
+		      "'%s' in %s is replaced at %s:%u and, for kernel %s, differently at %s:%u (another position or replacement): give each kernel its own bundle",
+		      f->old_name, f->object, d->file, d->line, release, f->file, f->line);
+		return -EINVAL;
+	}
+	v = realloc(dst->funcs, (dst->n_funcs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	dst->funcs = v;
+	v[dst->n_funcs] = (struct patch_func){ strdup(f->object), strdup(f->old_name), f->sympos,
+					       strdup(f->new_name), strdup(f->file), f->line };
+	f = &v[dst->n_funcs++];
+	return f->object && f->old_name && f->new_name && f->file ? 0 : -ENOMEM;
+}
+
+static int merge_symref(struct decl_list *dst, const struct patch_symref *r)
+{
+	struct patch_symref *v;
+
+	for (size_t i = 0; i < dst->n_symrefs; i++) {
+		const struct patch_symref *d = &dst->symrefs[i];
+
+		if (strcmp(d->object, r->object) == 0 && strcmp(d->name, r->name) == 0 &&
+		    d->sympos == r->sympos)
+			return 0;
+	}
+	v = realloc(dst->symrefs, (dst->n_symrefs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	dst->symrefs = v;
+	v[dst->n_symrefs] = (struct patch_symref){ strdup(r->object), strdup(r->name), r->sympos,
+						   strdup(r->file), r->line };
+	r = &v[dst->n_symrefs++];
+	return r->object && r->name && r->file ? 0 : -ENOMEM;
+}
+
+int decls_merge(struct klpb_ctx *ctx, struct decl_list *dst, const struct decl_list *src,
+		const char *release)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < src->n_funcs; i++)
+		rc = merge_func(ctx, dst, &src->funcs[i], release);
+	for (size_t i = 0; !rc && i < src->n_symrefs; i++)
+		rc = merge_symref(dst, &src->symrefs[i]);
+	return rc;
+}

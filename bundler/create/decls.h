@@ -56,6 +56,15 @@ int decls_scan(struct klpb_ctx *ctx, struct decl_list *list, const char *path, c
  * references), "vmlinux" first if present; [owned] array of [borrow] names.
  */
 int decls_objects(const struct decl_list *list, const char ***objects, size_t *n);
+/*
+ * Add @src's declarations (one target's, create --patch) to @dst, the
+ * union over the targets: a declaration already there from the same file is
+ * the same one of another target; the same function declared otherwise
+ * (another position or replacement, or in another file) is refused, naming
+ * kernel @release.  Returns 0, -EINVAL (reported on @ctx) or -ENOMEM.
+ */
+int decls_merge(struct klpb_ctx *ctx, struct decl_list *dst, const struct decl_list *src,
+		const char *release);
 void decls_free(struct decl_list *list);
 
 #endif

@@ -24,7 +24,8 @@ static bool valid_source_name(const char *n)
 	for (const char *p = n; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
 			return false;
-	return strcmp(n + len - 2, ".c") == 0 || strcmp(n + len - 2, ".h") == 0;
+	return strcmp(n + len - 2, ".c") == 0 || strcmp(n + len - 2, ".h") == 0 ||
+	       create_is_patch_name(n);
 }
 
 /* Add (or replace, by name) a source. @data is [owned] by the state from now on. */
@@ -37,7 +38,7 @@ static int add_source(struct klpb_ctx *ctx, struct create_state *st, const char 
 		free(data);
 		return usage_err(
 			ctx,
-			"source '%s': names are [A-Za-z0-9_.-] ending in .c or .h, not starting with '.' or 'klpb_'",
+			"source '%s': names are [A-Za-z0-9_.-] ending in .c or .h (a diff: .patch or .diff), not starting with '.' or 'klpb_'",
 			name);
 	}
 	for (size_t i = 0; i < st->n_sources; i++) {
@@ -61,18 +62,17 @@ static int add_source(struct klpb_ctx *ctx, struct create_state *st, const char 
 	return 0;
 }
 
-int create_read_sources(struct klpb_ctx *ctx, struct create_state *st)
+static int read_source_files(struct klpb_ctx *ctx, struct create_state *st,
+			     const struct strv *paths, const char *what)
 {
-	const struct strv *sources = &st->opts->sources;
-
-	for (size_t i = 0; i < sources->n; i++) {
-		const char *path = sources->v[i], *base = strrchr(path, '/');
+	for (size_t i = 0; i < paths->n; i++) {
+		const char *path = paths->v[i], *base = strrchr(path, '/');
 		uint8_t *data;
 		size_t len;
 		int rc = read_file(path, &data, &len);
 
 		if (rc) {
-			p_err(ctx, rc, "cannot read source '%s': %s", path, strerror(-rc));
+			p_err(ctx, rc, "cannot read %s '%s': %s", what, path, strerror(-rc));
 			return rc;
 		}
 		rc = add_source(ctx, st, base ? base + 1 : path, data, len);
@@ -80,6 +80,13 @@ int create_read_sources(struct klpb_ctx *ctx, struct create_state *st)
 			return rc;
 	}
 	return 0;
+}
+
+int create_read_sources(struct klpb_ctx *ctx, struct create_state *st)
+{
+	int rc = read_source_files(ctx, st, &st->opts->sources, "source");
+
+	return rc ? rc : read_source_files(ctx, st, &st->opts->patches, "diff");
 }
 
 /* --base's name and version against the options'; usage errors reported. */
@@ -138,12 +145,14 @@ int create_scan_decls(struct klpb_ctx *ctx, struct create_state *st)
 	int rc;
 
 	for (size_t i = 0; i < st->n_sources; i++) {
+		if (create_is_patch_name(st->sources[i].name))
+			continue;
 		rc = decls_scan(ctx, &st->decls, st->sources[i].name,
 				(const char *)st->sources[i].data, st->sources[i].len);
 		if (rc)
 			return rc;
 	}
-	if (st->decls.n_funcs == 0) {
+	if (st->decls.n_funcs == 0 && !create_has_patches(st)) {
 		p_err(ctx, -EINVAL, "the sources declare no replaced function (KLPB_PATCH_FUNC)");
 		return -EINVAL;
 	}

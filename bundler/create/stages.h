@@ -8,6 +8,7 @@
 #ifndef KLPB_CREATE_STAGES_H
 #define KLPB_CREATE_STAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ struct create_state {
 	size_t n_builds;
 	struct klpb_buf core_bytes;
 	struct klpb_buf file;
+	struct fp_target *fp; /* --patch: per target, its build files (from-patch.c) */
 };
 
 /* qsort() for arrays that may be empty (and then NULL, which qsort must not get). */
@@ -67,6 +69,23 @@ int create_cmp_strp(const void *a, const void *b);
 int create_read_base(struct klpb_ctx *ctx, struct create_state *st);
 int create_read_sources(struct klpb_ctx *ctx, struct create_state *st);
 int create_scan_decls(struct klpb_ctx *ctx, struct create_state *st);
+
+/*
+ * from-patch.c: the diffs among the sources (create_is_patch_name()) into
+ * per-target build files and declarations (st->decls gets their union);
+ * nothing without diffs.  -ENODATA when they change no function anywhere.
+ */
+bool create_is_patch_name(const char *name);
+bool create_has_patches(const struct create_state *st);
+int create_from_patch(struct klpb_ctx *ctx, struct create_state *st);
+/* Target @ti's build files from the diffs (*@n of them, maybe none). */
+const struct kbuild_file *create_patch_files(const struct create_state *st, size_t ti,
+					     size_t *n);
+void create_free_patch_files(struct create_state *st);
+
+/* create.c: module object @object joins target @t (as the objects in the declarations do). */
+int create_add_target_module(struct klpb_ctx *ctx, struct create_state *st, struct target *t,
+			     const char *object);
 
 /* create-core.c */
 /* --requires / --conflicts into [owned] *@out (*@n entries); usage errors reported */
