@@ -85,8 +85,9 @@ static int strip_p1(struct parser *p, const char *raw, char **out)
 	unsigned long line = p->i;
 
 	if (raw[0] == '"') {
-		p_err(p->ctx, -EINVAL, "%s:%lu: quoted file name %s: not supported; use plain names",
-		      p->name, line, raw);
+		p_err(p->ctx, -EINVAL,
+		      "%s:%lu: quoted file name %s: not supported; use plain names", p->name, line,
+		      raw);
 		return -EINVAL;
 	}
 	if (raw[0] == '/') {
@@ -147,13 +148,15 @@ static int git_header(struct parser *p, const struct pline *l)
 static int git_ext_line(struct parser *p, const struct pline *l)
 {
 	if (starts(l, "new file mode"))
-		return refuse_git(p, "creates the new file",
-				  "a live patch replaces functions of existing translation units; a new .c file cannot be added (move its code into the existing file that uses it)");
+		return refuse_git(
+			p, "creates the new file",
+			"a live patch replaces functions of existing translation units; a new .c file cannot be added (move its code into the existing file that uses it)");
 	if (starts(l, "deleted file mode"))
 		return refuse_git(p, "deletes", "files cannot be deleted by a live patch");
 	if (starts(l, "rename from") || starts(l, "rename to") || starts(l, "similarity index"))
-		return refuse_git(p, "renames",
-				  "renamed files are not supported (the unit's identity is its path)");
+		return refuse_git(
+			p, "renames",
+			"renamed files are not supported (the unit's identity is its path)");
 	if (starts(l, "copy from") || starts(l, "copy to"))
 		return refuse_git(p, "copies", "copied (new) files are not supported");
 	if (starts(l, "GIT binary patch") || starts(l, "Binary files "))
@@ -235,7 +238,8 @@ static int parse_hunk(struct parser *p, struct patch_file *f, struct patch_hunk 
 			return malformed(p, f, "more new lines than the hunk header says");
 		if (op != ' ' && op != '-' && op != '+')
 			return malformed(p, f, "a hunk line that is neither ' ', '-' nor '+'");
-		rc = hunk_add_line(h, &alloc, op, l->len ? l->s + 1 : l->s, l->len ? l->len - 1 : 0);
+		rc = hunk_add_line(h, &alloc, op, l->len ? l->s + 1 : l->s,
+				   l->len ? l->len - 1 : 0);
 		if (rc)
 			return rc;
 		old_left -= op != '+';
@@ -285,7 +289,8 @@ static int parse_file(struct parser *p)
 		goto out;
 	}
 	if (!strcmp(new_raw, "/dev/null")) {
-		p_err(p->ctx, rc, "%s:%zu: the patch deletes '%s': files cannot be deleted by a live patch",
+		p_err(p->ctx, rc,
+		      "%s:%zu: the patch deletes '%s': files cannot be deleted by a live patch",
 		      p->name, p->i + 1, old_raw);
 		goto out;
 	}

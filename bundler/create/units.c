@@ -79,7 +79,8 @@ static int argvec_push(struct argvec *a, const char *s)
 	return 0;
 }
 
-static int argvec_pushf(struct argvec *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int argvec_pushf(struct argvec *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static int argvec_pushf(struct argvec *a, const char *fmt, ...)
 {
@@ -365,8 +366,9 @@ static int add_named(struct build *b, char *const *named, size_t n)
 		exists = is_file(full);
 		free(full);
 		if (!exists) {
-			p_err(b->ctx, -ENOENT, "unit '%s' is not in the source tree %s; check the path",
-			      named[i], b->tree);
+			p_err(b->ctx, -ENOENT,
+			      "unit '%s' is not in the source tree %s; check the path", named[i],
+			      b->tree);
 			return -ENOENT;
 		}
 		rc = add_job(b, named[i]);
@@ -553,9 +555,10 @@ static bool cmd_fresh(const char *tree, const char *path)
 {
 	char *cf = cmd_file(tree, path), *conf = join(tree, "include/config/auto.conf");
 	struct stat a, c;
-	bool fresh = cf && conf && stat(cf, &c) == 0 && stat(conf, &a) == 0 &&
-		     (c.st_mtim.tv_sec > a.st_mtim.tv_sec ||
-		      (c.st_mtim.tv_sec == a.st_mtim.tv_sec && c.st_mtim.tv_nsec >= a.st_mtim.tv_nsec));
+	bool fresh =
+		cf && conf && stat(cf, &c) == 0 && stat(conf, &a) == 0 &&
+		(c.st_mtim.tv_sec > a.st_mtim.tv_sec ||
+		 (c.st_mtim.tv_sec == a.st_mtim.tv_sec && c.st_mtim.tv_nsec >= a.st_mtim.tv_nsec));
 
 	free(cf);
 	free(conf);
@@ -879,8 +882,9 @@ static int compile_unit(struct build *b, struct unit_job *j, struct unit *u)
 	int rc, rc2;
 
 	u->path = strdup(j->path);
-	if (!u->path || asprintf(&u->orig_o, "%s/obj/orig/%.*so", b->wd, (int)strlen(j->path) - 1,
-				 j->path) < 0 ||
+	if (!u->path ||
+	    asprintf(&u->orig_o, "%s/obj/orig/%.*so", b->wd, (int)strlen(j->path) - 1, j->path) <
+		    0 ||
 	    asprintf(&u->patched_o, "%s/obj/patched/%.*so", b->wd, (int)strlen(j->path) - 1,
 		     j->path) < 0 ||
 	    asprintf(&lo, "%s/log/%s.orig.log", b->wd, j->path) < 0 ||
