@@ -859,6 +859,21 @@ static int unit_object(struct build *b, const struct unit_job *j, char **object)
 	return 0;
 }
 
+/* Start the log at @path with the command @argv, so that it can be rerun by hand. */
+static int log_cmd(const char *path, char *const *argv)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	if (!f)
+		return -errno;
+	fputs("#", f);
+	for (i = 0; argv[i]; i++)
+		fprintf(f, strpbrk(argv[i], " \"'$") ? " '%s'" : " %s", argv[i]);
+	fputs("\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
 static int wait_compile(struct build *b, const char *path, const char *which, pid_t pid,
 			const char *log)
 {
@@ -903,8 +918,13 @@ static int compile_unit(struct build *b, struct unit_job *j, struct unit *u)
 		rc = mkdirs(lo, false);
 	if (rc)
 		goto out;
-	unlink(lo);
-	unlink(lp);
+	rc = log_cmd(lo, j->orig.v);
+	if (!rc)
+		rc = log_cmd(lp, j->patched.v);
+	if (rc) {
+		p_err(b->ctx, rc, "cannot write the compile log %s: %s", lo, strerror(-rc));
+		goto out;
+	}
 	rc = spawn_logged(j->orig.v, b->tree, lo, &j->pid_orig);
 	if (rc)
 		goto out;
