@@ -18,21 +18,23 @@ export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C
 # The shared cache (a prepared tree per release) unless the caller gives one.
 export KLPB_CACHE_DIR=${KLPB_CACHE_DIR:-/var/cache/klp-bundle}
 
-# fails DESC WORDS PATCH [ARGS...]: create exits non-zero, says WORDS, writes nothing
+# fails DESC WORDS PATCH [ARGS...]: create exits non-zero, says WORDS, writes
+# nothing into its output directory (PATCH: under the fixtures, or absolute)
+mkdir -p "$tmp/out" "$tmp/in"
 fails() {
 	local desc=$1 words=$2 patch=$3 err rc
 	shift 3
-	rm -f "$tmp/out.klpb"
-	err=$("$KLPB" create -o "$tmp/out.klpb" --name t --version 1 -k "$kver" \
-		--patch "$fx/$patch" "$@" 2>&1 >/dev/null)
+	[[ $patch == /* ]] || patch=$fx/$patch
+	err=$("$KLPB" create -o "$tmp/out/out.klpb" --name t --version 1 -k "$kver" \
+		--patch "$patch" "$@" 2>&1 >/dev/null)
 	rc=$?
-	if [ $rc -ne 0 ] && [ ! -e "$tmp/out.klpb" ] && [ -z "$(ls -A "$tmp" | grep -v '^cache')" ] &&
-		[[ $err == *"$words"* ]]; then
+	if [ $rc -ne 0 ] && [ -z "$(find "$tmp/out" -mindepth 1)" ] && [[ $err == *"$words"* ]]; then
 		ok 0 "$desc"
 	else
 		ok 1 "$desc"
-		diag "exit $rc, stderr: $err" "files: $(ls -A "$tmp")"
+		diag "exit $rc, stderr: $err" "written: $(find "$tmp/out" -mindepth 1)"
 	fi
+	rm -rf "${tmp:?}/out"/*
 }
 
 fails "only moved lines: no functional change, no bundle" "no functional change" 09-moved-lines.patch
@@ -42,16 +44,15 @@ fails "a changed __init function: refused" "__init" 11-refuse-init.patch
 fails "the refusal names the function" proc_cmdline_init 11-refuse-init.patch
 fails "a header change without --patch-unit: refused" "names no unit" 12-header.patch
 fails "a real stable fix in __init code: refused" "__init" stable/s4-refuse-drbg-init.patch
-printf 'not a diff\n' >"$tmp/bad.patch"
-fails "a file that is no diff: refused" "bad.patch" ../../../"${tmp#/}"/bad.patch
-rm -f "$tmp/bad.patch"
+printf 'not a diff\n' >"$tmp/in/bad.patch"
+fails "a file that is no diff: refused, naming it" bad.patch "$tmp/in/bad.patch"
 # a hunk that does not apply: name the file
-sed 's/seq_putc(m, /seq_putc(mm, /' "$fx/01-proc-show.patch" >"$tmp/stale.patch"
-fails "a hunk that does not apply: refused, naming the file" "fs/proc/cmdline.c" \
-	../../../"${tmp#/}"/stale.patch
-rm -f "$tmp/stale.patch"
-fails "an output in a missing directory: nothing written" "" 01-proc-show.patch \
-	-o "$tmp/no/such/dir/x.klpb"
+sed 's/seq_putc(m, /seq_putc(mm, /' "$fx/01-proc-show.patch" >"$tmp/in/stale.patch"
+fails "a hunk that does not apply: refused, naming the file" fs/proc/cmdline.c \
+	"$tmp/in/stale.patch"
+# a refused patch next to a good one: still nothing written
+fails "a good and a refused diff together: refused as a whole" "__init" 01-proc-show.patch \
+	--patch "$fx/11-refuse-init.patch"
 
 run_ok "a header change with --patch-unit builds" "$KLPB" create -o "$tmp/h.klpb" --name h \
 	--version 1 -k "$kver" --patch "$fx/12-header.patch" --patch-unit fs/proc/generic.c
