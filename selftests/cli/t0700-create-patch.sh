@@ -1,0 +1,95 @@
+#!/bin/bash
+# create --patch (selftests/patches/from-patch): the refusals with their
+# messages, "no functional change" (non-zero, no file), nothing written on
+# any failure, a header change accepted with --patch-unit, and a source tree
+# cache that survives a kill -9 during its preparation.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/tap.sh"
+KLPB=${KLPB_BUILD:-$top/build}/klp-bundle
+fx=$top/selftests/patches/from-patch
+kver=$("$top/tools/kver" "$(cat "$fx/SERIES")" 2>/dev/null)
+if [ -z "$kver" ]; then
+	echo "1..0 # SKIP needs an installed $(cat "$fx/SERIES") kernel with headers"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C
+# The shared cache (a prepared tree per release) unless the caller gives one.
+export KLPB_CACHE_DIR=${KLPB_CACHE_DIR:-/var/cache/klp-bundle}
+
+# fails DESC WORDS PATCH [ARGS...]: create exits non-zero, says WORDS, writes
+# nothing into its output directory (PATCH: under the fixtures, or absolute)
+mkdir -p "$tmp/out" "$tmp/in"
+fails() {
+	local desc=$1 words=$2 patch=$3 err rc
+	shift 3
+	[[ $patch == /* ]] || patch=$fx/$patch
+	err=$("$KLPB" create -o "$tmp/out/out.klpb" --name t --version 1 -k "$kver" \
+		--patch "$patch" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -ne 0 ] && [ -z "$(find "$tmp/out" -mindepth 1)" ] && [[ $err == *"$words"* ]]; then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		diag "exit $rc, stderr: $err" "written: $(find "$tmp/out" -mindepth 1)"
+	fi
+	rm -rf "${tmp:?}/out"/*
+}
+
+fails "only moved lines: no functional change, no bundle" "no functional change" 09-moved-lines.patch
+fails "changed initial value of global data: refused" "changed data" 10-refuse-global-data.patch
+fails "the refusal names the variable" sysctl_vfs_cache_pressure 10-refuse-global-data.patch
+fails "a changed __init function: refused" "__init" 11-refuse-init.patch
+fails "the refusal names the function" proc_cmdline_init 11-refuse-init.patch
+fails "a header change without --patch-unit: refused" "names no unit" 12-header.patch
+fails "a real stable fix in __init code: refused" "__init" stable/s4-refuse-drbg-init.patch
+printf 'not a diff\n' >"$tmp/in/bad.patch"
+fails "a file that is no diff: refused, naming it" bad.patch "$tmp/in/bad.patch"
+# a hunk that does not apply: name the file
+sed 's/seq_putc(m, /seq_putc(mm, /' "$fx/01-proc-show.patch" >"$tmp/in/stale.patch"
+fails "a hunk that does not apply: refused, naming the file" fs/proc/cmdline.c \
+	"$tmp/in/stale.patch"
+# a refused patch next to a good one: still nothing written
+fails "a good and a refused diff together: refused as a whole" "__init" 01-proc-show.patch \
+	--patch "$fx/11-refuse-init.patch"
+
+run_ok "a header change with --patch-unit builds" "$KLPB" create -o "$tmp/h.klpb" --name h \
+	--version 1 -k "$kver" --patch "$fx/12-header.patch" --patch-unit fs/proc/generic.c
+run_ok "a plain fix builds" "$KLPB" create -o "$tmp/a.klpb" --name a --version 1 -k "$kver" \
+	--patch "$fx/01-proc-show.patch"
+run_ok "the bundle inspects" "$KLPB" inspect "$tmp/a.klpb"
+"$KLPB" create -o "$tmp/b.klpb" --name a --version 1 -k "$kver" \
+	--patch "$fx/01-proc-show.patch" >/dev/null 2>&1
+cmp -s "$tmp/a.klpb" "$tmp/b.klpb"
+ok $? "reproducible: the same create twice gives the same bytes"
+rm -f "$tmp"/*.klpb
+
+# kill -9 during the preparation of a private cache: nothing half-prepared is trusted
+c=$tmp/cache
+mkdir -p "$c"
+KLPB_CACHE_DIR=$c "$KLPB" create -o "$tmp/k.klpb" --name k --version 1 -k "$kver" \
+	--patch "$fx/01-proc-show.patch" >"$tmp/k.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qi preparing "$tmp/k.log" && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+sleep 2 # well into unpacking or make
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+grep -qi preparing "$tmp/k.log"
+ok $? "the first create says it is preparing the tree"
+ok "$([ ! -e "$tmp/k.klpb" ]; echo $?)" "the killed create wrote no bundle"
+ok "$(find "$c" -name .klpb-ready | grep -q .; echo $?)" "no tree is stamped ready" ||
+	find "$c" -maxdepth 4 | head -n 20 | sed 's/^/# /'
+KLPB_CACHE_DIR=$c "$KLPB" create -o "$tmp/k.klpb" --name k --version 1 -k "$kver" \
+	--patch "$fx/01-proc-show.patch" >"$tmp/k2.log" 2>&1
+rc=$?
+ok $rc "a second create prepares again and succeeds" || diag "$(tail -n 20 "$tmp/k2.log")"
+grep -qi preparing "$tmp/k2.log"
+ok $? "the second create prepared the tree (it trusted nothing the first left)"
+ok "$(find "$c" -maxdepth 4 -name '*.tmp.*' | grep -q .; echo $?)" \
+	"no stale temporary tree is left"
+done_testing
