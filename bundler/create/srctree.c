@@ -102,7 +102,8 @@ static int mkdir_p(const char *path)
 static int capture(char *const argv[], char **out)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	char *path = alloc_printf("%s/klp-bundle-query.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path =
+		alloc_printf("%s/klp-bundle-query.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	uint8_t *data = NULL;
 	size_t len;
 	int fd, rc;
@@ -176,8 +177,10 @@ int srctree_parse_image_query(const char *output, const char *release, char **ve
 		status = strtok_r(NULL, " ", &save);
 		field = strtok_r(NULL, "", &save);
 		match = name && status && field && !strcmp(status, "installed") &&
-			!strncmp(name, "linux-image-", 12) && !strncmp(name + 12, release, strlen(release)) &&
-			(!name[12 + strlen(release)] || !strcmp(name + 12 + strlen(release), "-unsigned"));
+			!strncmp(name, "linux-image-", 12) &&
+			!strncmp(name + 12, release, strlen(release)) &&
+			(!name[12 + strlen(release)] ||
+			 !strcmp(name + 12 + strlen(release), "-unsigned"));
 		rc = match ? srctree_parse_built_using(field, version) : -ENOENT;
 		free(l);
 		if (rc != -ENOENT)
@@ -219,9 +222,12 @@ static int lookup_version(struct klpb_ctx *ctx, const char *release, bool quiet,
 	int rc = -ENOMEM;
 
 	if (img && unsigned_img) {
-		char *argv[] = { "dpkg-query", "-W",
+		char *argv[] = { "dpkg-query",
+				 "-W",
 				 "-f=${Package} ${db:Status-Status} ${Built-Using}\n",
-				 img, unsigned_img, NULL };
+				 img,
+				 unsigned_img,
+				 NULL };
 
 		capture(argv, &out);
 		rc = out ? srctree_parse_image_query(out, release, version) : -ENOMEM;
@@ -270,7 +276,8 @@ static int parse_config(const char *text, size_t len, char **copy, struct opt **
 		if (*l == '#' || !eq)
 			continue;
 		if (*n == cap) {
-			struct opt *o = realloc(*opts, (cap = cap ? cap * 2 : 1024) * sizeof(**opts));
+			struct opt *o =
+				realloc(*opts, (cap = cap ? cap * 2 : 1024) * sizeof(**opts));
 
 			if (!o)
 				return -ENOMEM;
@@ -574,15 +581,18 @@ static int download_tarball(struct prep *p, const char *dl, char **tarball)
 	if (!rc) {
 		char *argv[] = { "apt-get", "download", "-q", spec, NULL };
 
-		p_info(p->ctx, "klp-bundle: downloading linux-source-%s %s (apt-get download) into %s",
+		p_info(p->ctx,
+		       "klp-bundle: downloading linux-source-%s %s (apt-get download) into %s",
 		       p->series, p->version, dl);
-		rc = run_step(p, argv, dl, log, "apt-get download (is the version still in the archive?)");
+		rc = run_step(p, argv, dl, log,
+			      "apt-get download (is the version still in the archive?)");
 	}
 	if (!rc) {
 		deb = find_deb(dl);
 		rc = deb ? 0 : -ENOENT;
 		if (rc)
-			p_err(p->ctx, rc, "apt-get download of '%s' left no .deb in '%s'", spec, dl);
+			p_err(p->ctx, rc, "apt-get download of '%s' left no .deb in '%s'", spec,
+			      dl);
 	}
 	if (!rc) {
 		char *argv[] = { "dpkg-deb", "-x", deb, x, NULL };
@@ -614,8 +624,7 @@ static int unpack(struct prep *p)
 	if (!rc && !tarball)
 		rc = download_tarball(p, dl, &tarball);
 	if (!rc) {
-		char *argv[] = { "tar", "-xf", tarball, "-C", p->tmp, "--strip-components=1",
-				 NULL };
+		char *argv[] = { "tar", "-xf", tarball, "-C", p->tmp, "--strip-components=1", NULL };
 
 		p_info(p->ctx, "klp-bundle: unpacking linux-source-%s %s into %s", p->series,
 		       p->version, p->tmp);
@@ -685,7 +694,8 @@ static int lock_fd(struct klpb_ctx *ctx, int fd, const char *path, const char *w
 		return 0;
 	if (errno != EWOULDBLOCK)
 		return -errno;
-	p_info(ctx, "klp-bundle: waiting for another klp-bundle preparing %s (lock %s)", what, path);
+	p_info(ctx, "klp-bundle: waiting for another klp-bundle preparing %s (lock %s)", what,
+	       path);
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -871,7 +881,8 @@ static int open_user_tree(struct prep *p, const char *dir, char **real)
 	*real = realpath(dir, NULL);
 	if (!*real || !has_file(*real, "Makefile") || !has_file(*real, "Kconfig")) {
 		rc = *real ? -ENOENT : -errno;
-		p_err(p->ctx, rc, "'%s' is not a kernel source tree (no Makefile and Kconfig)", dir);
+		p_err(p->ctx, rc, "'%s' is not a kernel source tree (no Makefile and Kconfig)",
+		      dir);
 		return rc;
 	}
 	if (lookup_version(p->ctx, p->release, true, &p->version))
@@ -883,16 +894,21 @@ static int open_user_tree(struct prep *p, const char *dir, char **real)
 		if (rc)
 			return rc;
 	}
+	/* not O_CLOEXEC, as in srctree_lock() */
 	fd = open(*real, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -errno;
-	rc = lock_fd(p->ctx, fd, *real, *real);
-	if (!rc && !is_prepared(p, *real)) {
+	rc = fd < 0 ? -errno : lock_fd(p->ctx, fd, *real, *real);
+	if (rc) {
+		p_err(p->ctx, rc, "cannot lock the source tree '%s'", *real);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (!is_prepared(p, *real)) {
 		p->in_place = true;
 		rc = check_tools(p, *real);
 		if (!rc)
 			rc = configure(p, *real);
-	} else if (!rc) {
+	} else {
 		rc = check_config(p, *real);
 	}
 	close(fd);

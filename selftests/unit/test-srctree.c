@@ -182,15 +182,17 @@ static void test_parse(void)
 	       0, "image query: the image package");
 	is_str(v, "6.1.192-3", "image query: its version");
 	free(v);
-	is_int(srctree_parse_image_query("linux-image-6.1.0-57-amd64 config-files linux (= 6.1.1-1)\n"
-					 "linux-image-6.1.0-57-amd64-unsigned installed linux (= "
-					 "6.1.192-2)\n",
-					 "6.1.0-57-amd64", &v),
+	is_int(srctree_parse_image_query(
+		       "linux-image-6.1.0-57-amd64 config-files linux (= 6.1.1-1)\n"
+		       "linux-image-6.1.0-57-amd64-unsigned installed linux (= "
+		       "6.1.192-2)\n",
+		       "6.1.0-57-amd64", &v),
 	       0, "image query: a removed image is skipped for the -unsigned one");
 	is_str(v, "6.1.192-2", "image query: the installed one's version");
 	free(v);
-	is_int(srctree_parse_image_query("linux-image-6.1.0-57-amd64-dbg installed linux (= 6.1.1)\n",
-					 "6.1.0-57-amd64", &v),
+	is_int(srctree_parse_image_query(
+		       "linux-image-6.1.0-57-amd64-dbg installed linux (= 6.1.1)\n",
+		       "6.1.0-57-amd64", &v),
 	       -ENOENT, "image query: another package does not count");
 	is_int(srctree_parse_image_query("dpkg-query: no packages found matching x\n", "6.1", &v),
 	       -ENOENT, "image query: nothing installed");
@@ -223,16 +225,19 @@ static void test_config_diff(void)
 {
 	char *s = NULL;
 
-	is_int(diff(config_text, "CONFIG_C=\"x y\"\n# other comment\nCONFIG_CC_VERSION_TEXT="
-				 "\"klpbtest-gcc-9 (Test 9.1-1) 9.1.0\"\n\nCONFIG_A=y\n",
+	is_int(diff(config_text,
+		    "CONFIG_C=\"x y\"\n# other comment\nCONFIG_CC_VERSION_TEXT="
+		    "\"klpbtest-gcc-9 (Test 9.1-1) 9.1.0\"\n\nCONFIG_A=y\n",
 		    &s),
 	       0, "config: comments, blank lines and order do not count");
 	ok(!s, "config: no summary when equal");
 	is_int(diff("CONFIG_A=y\nCONFIG_B=m\nCONFIG_D=1\n", "CONFIG_A=m\nCONFIG_C=y\nCONFIG_D=1\n",
 		    &s),
 	       3, "config: a changed, a dropped and a new option");
-	ok(s && strstr(s, "CONFIG_A: y in the headers, m in the tree"), "config: changed value named");
-	ok(s && strstr(s, "CONFIG_B: m in the headers, unset in the tree"), "config: dropped named");
+	ok(s && strstr(s, "CONFIG_A: y in the headers, m in the tree"),
+	   "config: changed value named");
+	ok(s && strstr(s, "CONFIG_B: m in the headers, unset in the tree"),
+	   "config: dropped named");
 	ok(s && strstr(s, "CONFIG_C: unset in the headers, y in the tree"), "config: new named");
 	diag("summary: %s", s ? s : "(null)");
 	free(s);
@@ -249,7 +254,8 @@ static void test_config_diff(void)
 			strcat(big, line);
 		}
 		is_int(diff(big, "", &s), 20, "config: every difference counted");
-		ok(s && strstr(s, ", ...") && !strstr(s, "CONFIG_X19"), "config: the summary is capped");
+		ok(s && strstr(s, ", ...") && !strstr(s, "CONFIG_X19"),
+		   "config: the summary is capped");
 		free(s);
 	}
 }
@@ -310,8 +316,7 @@ static void test_remove_stale(struct klpb_ctx *ctx)
 	is_int(srctree_remove_stale(ctx, tpath("st/v")), 2, "stale: two removed");
 	ok(!exists(tpath("st/v.tmp.1")) && !exists(tpath("st/v.tmp.2")),
 	   "stale: both gone, with their contents");
-	ok(exists(tpath("st/v.tmpx")) && exists(tpath("st/w.tmp.3")),
-	   "stale: other names kept");
+	ok(exists(tpath("st/v.tmpx")) && exists(tpath("st/w.tmp.3")), "stale: other names kept");
 }
 
 static int open_tree(struct klpb_ctx *ctx, const char *release, const char *kdir,
@@ -389,8 +394,7 @@ static void test_refusals(struct klpb_ctx *ctx)
 	ok(ctx->err_msg && strstr(ctx->err_msg, "make modules_prepare failed") &&
 		   strstr(ctx->err_msg, "klpbtest build failure"),
 	   "failed make: the step and the log's tail shown");
-	ok(exists(tpath("cache/src/9.9.0-1-fail/" VER ".failed.log")),
-	   "failed make: the log kept");
+	ok(exists(tpath("cache/src/9.9.0-1-fail/" VER ".failed.log")), "failed make: the log kept");
 	ok(!exists(tpath("cache/src/9.9.0-1-fail/" VER)), "failed make: nothing trusted");
 
 	rc = open_tree(ctx, "none", "kdir", NULL, &t);
@@ -403,9 +407,9 @@ static void test_refusals(struct klpb_ctx *ctx)
 	rc = open_tree(ctx, "9.9.0-1-bare", "kdir", NULL, &t);
 	setenv("PATH", path_fakes, 1);
 	is_int(rc, -ENOENT, "missing tools: refused");
-	ok(ctx->err_msg && strstr(ctx->err_msg, "cannot prepare") &&
-		   strstr(ctx->err_msg, "flex") && strstr(ctx->err_msg, "bison") &&
-		   strstr(ctx->err_msg, "klpbtest-gcc-9") && strstr(ctx->err_msg, "apt-get install"),
+	ok(ctx->err_msg && strstr(ctx->err_msg, "cannot prepare") && strstr(ctx->err_msg, "flex") &&
+		   strstr(ctx->err_msg, "bison") && strstr(ctx->err_msg, "klpbtest-gcc-9") &&
+		   strstr(ctx->err_msg, "apt-get install"),
 	   "missing tools: 'cannot prepare', each named with its package");
 	diag("%s", ctx->err_msg ? ctx->err_msg : "");
 }
