@@ -32,6 +32,7 @@ struct prep {
 	char *version; /* Debian source version */
 	char *series; /* "6.1" */
 	char *cc; /* the compiler the headers' config names */
+	char *make_vars[4]; /* CC=, KERNELRELEASE=, RUSTC= (NULL-terminated) */
 	uint8_t *config; /* the headers' .config */
 	size_t config_len;
 	char *base; /* <cache>/src/<release>/<version> */
@@ -637,15 +638,30 @@ static int unpack(struct prep *p)
 	return rc;
 }
 
+/*
+ * The variables every make in the tree needs, so that Kconfig computes
+ * what the distribution's build did: CC, KERNELRELEASE and, when the
+ * kernel was built without Rust, a RUSTC that does not exist (a rustc on
+ * the machine would set CONFIG_RUSTC_VERSION).
+ */
+static int make_vars(struct prep *p)
+{
+	bool rust = strstr((char *)p->config, "\nCONFIG_RUST=y\n") != NULL;
+
+	p->make_vars[0] = alloc_printf("CC=%s", p->cc);
+	p->make_vars[1] = alloc_printf("KERNELRELEASE=%s", p->release);
+	p->make_vars[2] = rust ? NULL : strdup("RUSTC=klpb-no-rustc");
+	return p->make_vars[0] && p->make_vars[1] && (rust || p->make_vars[2]) ? 0 : -ENOMEM;
+}
+
 /* Copy the headers' .config into @tree, make olddefconfig and modules_prepare. */
 static int configure(struct prep *p, const char *tree)
 {
 	char *config = alloc_printf("%s/.config", tree);
 	char *log = alloc_printf("%s/.klpb-prepare.log", tree);
-	char *cc = alloc_printf("CC=%s", p->cc);
-	char *kr = alloc_printf("KERNELRELEASE=%s", p->release);
 	char *jobs = alloc_printf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN));
-	int rc = config && log && cc && kr && jobs ? 0 : -ENOMEM;
+	char **v = p->make_vars;
+	int rc = config && log && jobs ? 0 : -ENOMEM;
 
 	if (!rc && !exists(config)) {
 		rc = write_file_atomic(config, p->config, p->config_len, 0644, false);
@@ -653,23 +669,21 @@ static int configure(struct prep *p, const char *tree)
 			p_err(p->ctx, rc, "cannot write '%s'", config);
 	}
 	if (!rc) {
-		char *argv[] = { "make", jobs, cc, kr, "olddefconfig", NULL };
+		char *argv[] = { "make", jobs, v[0], v[1], "olddefconfig", v[2], NULL };
 
 		p_info(p->ctx,
 		       "klp-bundle: preparing the source of %s in %s (make olddefconfig "
 		       "modules_prepare, %s)",
-		       p->release, tree, cc);
+		       p->release, tree, v[0]);
 		rc = run_step(p, argv, tree, log, "make olddefconfig");
 	}
 	if (!rc) {
-		char *argv[] = { "make", jobs, cc, kr, "modules_prepare", NULL };
+		char *argv[] = { "make", jobs, v[0], v[1], "modules_prepare", v[2], NULL };
 
 		rc = run_step(p, argv, tree, log, "make modules_prepare");
 	}
 	free(config);
 	free(log);
-	free(cc);
-	free(kr);
 	free(jobs);
 	return rc ? rc : check_config(p, tree);
 }
@@ -920,6 +934,8 @@ static void prep_free(struct prep *p)
 	free(p->version);
 	free(p->series);
 	free(p->cc);
+	for (int i = 0; i < 3; i++)
+		free(p->make_vars[i]);
 	free(p->config);
 	free(p->base);
 	free(p->tmp);
@@ -941,7 +957,7 @@ int srctree_open(struct klpb_ctx *ctx, const char *release, const char *kdir,
 		      config ? config : kdir, release, release);
 	free(config);
 	if (!rc)
-		rc = (p.cc = config_cc((char *)p.config)) ? 0 : -ENOMEM;
+		rc = (p.cc = config_cc((char *)p.config)) ? make_vars(&p) : -ENOMEM;
 	if (!rc && source_dir) {
 		rc = open_user_tree(&p, source_dir, &dir);
 	} else if (!rc) {
@@ -962,7 +978,10 @@ int srctree_open(struct klpb_ctx *ctx, const char *release, const char *kdir,
 		out->cc = strdup(p.cc);
 		out->dir = dir;
 		dir = NULL;
-		if (!out->release || !out->version || !out->cc || !out->dir) {
+		for (int i = 0; i < 3; i++)
+			out->make_vars[i] = p.make_vars[i] ? strdup(p.make_vars[i]) : NULL;
+		if (!out->release || !out->version || !out->cc || !out->dir || !out->make_vars[0] ||
+		    !out->make_vars[1]) {
 			srctree_free(out);
 			rc = -ENOMEM;
 		}
@@ -978,5 +997,7 @@ void srctree_free(struct srctree *t)
 	free(t->version);
 	free(t->dir);
 	free(t->cc);
+	for (int i = 0; i < 3; i++)
+		free(t->make_vars[i]);
 	*t = (struct srctree){ 0 };
 }

@@ -39,6 +39,13 @@ struct srctree {
 	 * would rewrite the tree's configuration.  KERNELRELEASE=@release too.
 	 */
 	char *cc;
+	/*
+	 * What to pass to every make in @dir, NULL-terminated ("CC=gcc-12",
+	 * "KERNELRELEASE=<release>", and "RUSTC=klpb-no-rustc" for a kernel
+	 * built without Rust): the variables the tree was prepared with, so
+	 * that kbuild does not reconfigure it.
+	 */
+	char *make_vars[4];
 };
 
 /*

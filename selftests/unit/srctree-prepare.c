@@ -8,7 +8,7 @@
  *
  * KDIR defaults to /lib/modules/RELEASE/build.  The cache is
  * $KLPB_CACHE_DIR or /var/cache/klp-bundle.  Prints "release", "version",
- * "cc" and "dir" lines on stdout; exits 1 on failure (reported on stderr).
+ * "cc", "dir" and "make" (its variables) lines on stdout; exits 1 on failure (reported on stderr).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,10 @@ int main(int argc, char **argv)
 	rc = srctree_open(&ctx, argv[1], argc > 2 ? argv[2] : kdir, argc > 3 ? argv[3] : NULL, &t);
 	if (rc)
 		return 1;
-	printf("release %s\nversion %s\ncc %s\ndir %s\n", t.release, t.version, t.cc, t.dir);
+	printf("release %s\nversion %s\ncc %s\ndir %s\nmake", t.release, t.version, t.cc, t.dir);
+	for (int i = 0; t.make_vars[i]; i++)
+		printf(" %s", t.make_vars[i]);
+	printf("\n");
 	srctree_free(&t);
 	return 0;
 }

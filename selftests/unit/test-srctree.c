@@ -88,7 +88,7 @@ static int count_lines(const char *path)
 
 static const char fake_makefile[] =
 	"olddefconfig:\n"
-	"\t@echo olddefconfig $(KERNELRELEASE) $(CC) >> $(KLPB_TEST_MAKE_LOG)\n"
+	"\t@echo olddefconfig $(KERNELRELEASE) $(CC) $(RUSTC) >> $(KLPB_TEST_MAKE_LOG)\n"
 	"\tsed -i '/^CONFIG_DROPPED_BY_OLDDEFCONFIG=/d' .config\n"
 	"modules_prepare:\n"
 	"\ttest -z \"$(KLPB_TEST_SLEEP)\" || sleep $(KLPB_TEST_SLEEP)\n"
@@ -357,8 +357,12 @@ static void test_open(struct klpb_ctx *ctx)
 	   "open: the download is gone");
 	is_int(count_tmp(r), 0, "open: no build directory left");
 	is_int(count_lines(tpath("apt.log")), 1, "open: one apt-get download");
-	is_int(system("grep -qx 'olddefconfig 9.9.0-1-test klpbtest-gcc-9' \"$KLPB_TEST_MAKE_LOG\""),
-	       0, "open: make ran with CC and KERNELRELEASE");
+	is_int(system("grep -qx 'olddefconfig 9.9.0-1-test klpbtest-gcc-9 klpb-no-rustc' \"$KLPB_TEST_MAKE_LOG\""),
+	       0, "open: make ran with CC, KERNELRELEASE and no rustc");
+	is_str(t.make_vars[0], "CC=klpbtest-gcc-9", "open: make_vars CC");
+	is_str(t.make_vars[1], "KERNELRELEASE=9.9.0-1-test", "open: make_vars KERNELRELEASE");
+	is_str(t.make_vars[2], "RUSTC=klpb-no-rustc", "open: make_vars RUSTC (built without Rust)");
+	ok(!t.make_vars[3], "open: make_vars ends");
 	srctree_free(&t);
 
 	rc = open_tree(ctx, r, "kdir", NULL, &t);
