@@ -200,7 +200,7 @@ static int diff_units(struct klpb_ctx *ctx, struct create_state *st, struct targ
 	int rc = srctree_open(ctx, t->release, t->kdir, o->source_dir, &r->tree);
 
 	if (!rc)
-		rc = units_build(ctx, r->tree.dir, patches, n_patches, o->patch_units.v,
+		rc = units_build(ctx, r->tree.dir, r->tree.make_vars, patches, n_patches, o->patch_units.v,
 				 o->patch_units.n, workdir, &r->units, &r->n_units);
 	if (rc)
 		return rc;

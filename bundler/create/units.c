@@ -42,6 +42,7 @@ struct unit_job {
 struct build {
 	struct klpb_ctx *ctx;
 	const char *tree;
+	char *const *make_vars; /* NULL: KERNELRELEASE from the tree */
 	char *wd; /* absolute */
 	struct touched *files;
 	size_t n_files;
@@ -640,13 +641,15 @@ static int run_make(struct build *b)
 		n_targets += !cmd_fresh(b->tree, b->jobs[i].path);
 	if (!n_targets)
 		return 0;
-	rc = tree_release(b, &release);
+	rc = b->make_vars ? 0 : tree_release(b, &release);
 	if (rc)
 		return rc;
 	rc = argvec_push(&a, "make");
 	if (!rc)
 		rc = argvec_pushf(&a, "-j%ld", ncpu > 0 ? ncpu : 1);
-	if (!rc)
+	for (i = 0; !rc && b->make_vars && b->make_vars[i]; i++)
+		rc = argvec_push(&a, b->make_vars[i]);
+	if (!rc && !b->make_vars)
 		rc = argvec_pushf(&a, "KERNELRELEASE=%s", release);
 	for (i = 0; !rc && i < b->n_jobs; i++)
 		if (!cmd_fresh(b->tree, b->jobs[i].path))
@@ -1038,11 +1041,11 @@ static int open_workdir(struct build *b, const char *workdir)
 	return rc;
 }
 
-int units_build(struct klpb_ctx *ctx, const char *tree, const struct patch_input *patches,
-		size_t n_patches, char *const *named_units, size_t n_named, const char *workdir,
-		struct unit **units, size_t *n_units)
+int units_build(struct klpb_ctx *ctx, const char *tree, char *const *make_vars,
+		const struct patch_input *patches, size_t n_patches, char *const *named_units,
+		size_t n_named, const char *workdir, struct unit **units, size_t *n_units)
 {
-	struct build b = { .ctx = ctx, .tree = tree };
+	struct build b = { .ctx = ctx, .tree = tree, .make_vars = make_vars };
 	struct patchset ps;
 	int rc;
 

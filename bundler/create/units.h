@@ -35,9 +35,12 @@ struct unit {
  * kbuild's (the tree's `.<file>.o.cmd`, made with `make <path>.o` under the
  * tree's lock file `<tree>.lock` when there is none yet).  On success
  * [owned] *@units (units_free()) holds *@n_units units: the touched .c
- * files in patch order, then the named ones.
+ * files in patch order, then the named ones.  @make_vars (NULL-terminated,
+ * or NULL for KERNELRELEASE from the tree) are the variables every make in
+ * the tree gets (struct srctree's), lest kbuild reconfigure it.
  */
-int units_build(struct klpb_ctx *ctx, const char *tree, const struct patch_input *patches,
+int units_build(struct klpb_ctx *ctx, const char *tree, char *const *make_vars,
+		const struct patch_input *patches,
 		size_t n_patches, char *const *named_units, size_t n_named, const char *workdir,
 		struct unit **units, size_t *n_units);
 void units_free(struct unit *u, size_t n);

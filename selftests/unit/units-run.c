@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		}
 		in[n_in++] = (struct patch_input){ argv[k], (char *)buf, len };
 	}
-	rc = units_build(&ctx, argv[1], in, n_in, named, n_named, argv[2], &units, &n_units);
+	rc = units_build(&ctx, argv[1], NULL, in, n_in, named, n_named, argv[2], &units, &n_units);
 	for (i = 0; !rc && i < n_units; i++)
 		printf("%s %s %s %s\n", units[i].path, units[i].object, units[i].orig_o,
 		       units[i].patched_o);
