@@ -34,6 +34,7 @@ struct osym {
 	size_t cold; /* a function: its .cold part, NO_SYM if none */
 	bool is_cold; /* a .cold part (carried with its parent) */
 	size_t match; /* the symbol with the same key in the other object, NO_SYM if none */
+	bool differs; /* data: its bytes or relocations differ from its match's */
 };
 
 struct obj {

@@ -99,10 +99,10 @@ static bool data_ignored(const char *sec)
 
 /* Refuse changed or new global data, changed writable data, changed __init data. */
 static int check_data(struct klpb_ctx *ctx, const struct unit *u, const struct obj *a,
-		      const struct obj *b)
+		      struct obj *b)
 {
 	for (size_t j = 1; j < b->n_sym; j++) {
-		const struct osym *s = &b->sym[j];
+		struct osym *s = &b->sym[j];
 		const struct osec *sec;
 		bool global = GELF_ST_BIND(s->s.st_info) != STB_LOCAL;
 
@@ -132,6 +132,7 @@ static int check_data(struct klpb_ctx *ctx, const struct unit *u, const struct o
 		}
 		if (s->match == NO_SYM || sym_equal(a, s->match, b, j))
 			continue;
+		s->differs = true;
 		if (global || (sec->sh.sh_flags & SHF_WRITE)) {
 			p_err(ctx, -EINVAL,
 			      "cannot live-patch %s: changed data '%s' (section %s): its initial value, "

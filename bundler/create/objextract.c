@@ -273,8 +273,14 @@ static int need(struct extract *ex, size_t sec, const GElf_Rela *r)
 				      o->sec[sec].name, ts->name, (unsigned long long)pos);
 		return 0; /* a function not carried: a reference */
 	}
-	if (!(ts->sh.sh_flags & SHF_WRITE))
-		return carry(ex, t.sec, 0, ts->sh.sh_size); /* read-only data: a copy */
+	if (!(ts->sh.sh_flags & SHF_WRITE)) {
+		/* an unchanged read-only variable: the running kernel's (its address may matter,
+		 * and a copy's function pointers would be references to functions) */
+		if (t.sym != NO_SYM && GELF_ST_TYPE(o->sym[t.sym].s.st_info) == STT_OBJECT &&
+		    o->sym[t.sym].match != NO_SYM && !o->sym[t.sym].differs)
+			return 0;
+		return carry(ex, t.sec, 0, ts->sh.sh_size); /* strings, constants: a copy */
+	}
 	if (t.sym == NO_SYM)
 		return refuse(ex, "the changed code in %s refers to writable data at %s+0x%llx that "
 				  "has no symbol, so it can neither be copied nor referenced",

@@ -505,11 +505,13 @@ static int make_keys(struct obj *o)
 			idx[n++] = i;
 	sort_obj = o;
 	qsort(idx, n, sizeof(*idx), cmp_sym_key);
-	for (size_t i = 1, dup = 1; i < n; i++) {
+	for (size_t i = 1, dup = 1, first = 0; i < n; i++) {
 		char *k;
 
-		if (strcmp(o->sym[idx[i]].key, o->sym[idx[i - 1]].key) != 0) {
+		/* idx[first]: the group's first, whose key stays as it is */
+		if (strcmp(o->sym[idx[i]].key, o->sym[idx[first]].key) != 0) {
 			dup = 1;
+			first = i;
 			continue;
 		}
 		if (asprintf(&k, "%s#%zu", o->sym[idx[i]].key, dup++) < 0) {

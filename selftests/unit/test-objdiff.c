@@ -341,6 +341,21 @@ static void test_staticlocal(void)
 	run_free(&r);
 }
 
+static void test_manylocals(void)
+{
+	struct run r;
+	bool distinct;
+
+	run_fixture("manylocals", &r);
+	is_int(r.rc, 0, "manylocals: extracted");
+	is_int(r.res.n_refs, 3, "manylocals: three static locals called count, three references");
+	distinct = r.res.n_refs == 3 && strcmp(r.res.refs[0].name, r.res.refs[1].name) != 0 &&
+		   strcmp(r.res.refs[1].name, r.res.refs[2].name) != 0 &&
+		   strcmp(r.res.refs[0].name, r.res.refs[2].name) != 0;
+	ok(distinct, "manylocals: to three different variables");
+	run_free(&r);
+}
+
 static void test_refused(const char *name, const char *word)
 {
 	struct run r;
@@ -395,6 +410,7 @@ int main(void)
 	test_inline();
 	test_newfn();
 	test_staticlocal();
+	test_manylocals();
 	test_refused("gdata", "changed data");
 	test_refused("newglobal", "new global data");
 	test_refused("init", "__init");
