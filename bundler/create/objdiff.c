@@ -88,8 +88,8 @@ static bool func_changed(const struct obj *a, const struct obj *b, size_t j)
 
 static bool data_ignored(const char *sec)
 {
-	static const char *const prefixes[] = { ".modinfo", ".discard", "__ksymtab", "___ksymtab",
-						"__kcrctab", ".note", "__dyndbg", ".comment" };
+	static const char *const prefixes[] = { ".modinfo",  ".discard", "__ksymtab", "___ksymtab",
+						"__kcrctab", ".note",	 "__dyndbg",  ".comment" };
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (strncmp(sec, prefixes[i], strlen(prefixes[i])) == 0)
@@ -146,15 +146,16 @@ static int check_data(struct klpb_ctx *ctx, const struct unit *u, const struct o
 	return 0;
 }
 
-static int add_func(struct objdiff_result *res, const char *name, unsigned long sympos,
-		    bool is_new, const char *new_sym)
+static int add_func(struct objdiff_result *res, const char *name, unsigned long sympos, bool is_new,
+		    const char *new_sym)
 {
 	struct objdiff_func *n = reallocarray(res->funcs, res->n_funcs + 1, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
 	res->funcs = n;
-	n[res->n_funcs] = (struct objdiff_func){ .name = strdup(name), .sympos = sympos,
+	n[res->n_funcs] = (struct objdiff_func){ .name = strdup(name),
+						 .sympos = sympos,
 						 .is_new = is_new,
 						 .new_sym = new_sym ? strdup(new_sym) : NULL };
 	if (!n[res->n_funcs].name || (new_sym && !n[res->n_funcs].new_sym)) {
@@ -173,7 +174,9 @@ static int changed_func(struct klpb_ctx *ctx, const struct unit *u, const struct
 {
 	const struct osym *m = &a->sym[b->sym[j].match];
 	const char *const *unit_syms = NULL;
-	struct objdiff_query q = { .unit = u->path, .object = u->object, .name = m->name,
+	struct objdiff_query q = { .unit = u->path,
+				   .object = u->object,
+				   .name = m->name,
 				   .is_func = true,
 				   .is_local = GELF_ST_BIND(m->s.st_info) == STB_LOCAL };
 	struct objdiff_answer ans = { 0 };

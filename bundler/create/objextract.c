@@ -64,9 +64,9 @@ struct extract {
 	size_t n_unit_syms;
 };
 
-#define refuse(ex, fmt, ...)                                                                    \
-	(p_err((ex)->ctx, -EINVAL, "cannot extract the change of %s: " fmt, (ex)->u->path,     \
-	       ##__VA_ARGS__),                                                                  \
+#define refuse(ex, fmt, ...)                                                               \
+	(p_err((ex)->ctx, -EINVAL, "cannot extract the change of %s: " fmt, (ex)->u->path, \
+	       ##__VA_ARGS__),                                                             \
 	 -EINVAL)
 
 static int cmp_size(size_t a, size_t b)
@@ -159,7 +159,8 @@ static struct piece *piece_at(const struct extract *ex, size_t sec, int64_t off)
 		struct piece *p = &x->p[i];
 
 		if ((int64_t)p->start <= off &&
-		    (off < (int64_t)(p->start + p->len) || (p->len == 0 && off == (int64_t)p->start) ||
+		    (off < (int64_t)(p->start + p->len) ||
+		     (p->len == 0 && off == (int64_t)p->start) ||
 		     (p->start == 0 && p->len == ex->o->sec[sec].sh.sh_size &&
 		      off == (int64_t)p->len)))
 			return p;
@@ -211,9 +212,10 @@ int extract_func(struct extract *ex, size_t sym, const char *new_sym)
 		return -ENOMEM;
 	obj_sym_range(ex->o, sym, &st, &len);
 	if (!len && s->s.st_size == 0)
-		return refuse(ex, "the function %s has no size in %s, so its code cannot be split "
-				  "out of section %s", s->name, ex->o->path,
-			      ex->o->sec[s->s.st_shndx].name);
+		return refuse(ex,
+			      "the function %s has no size in %s, so its code cannot be split "
+			      "out of section %s",
+			      s->name, ex->o->path, ex->o->sec[s->s.st_shndx].name);
 	rc = carry(ex, s->s.st_shndx, st, len);
 	if (!rc && s->cold != NO_SYM) {
 		obj_sym_range(ex->o, s->cold, &st, &len);
@@ -260,16 +262,18 @@ static int need(struct extract *ex, size_t sec, const GElf_Rela *r)
 		return 0;
 	ts = &o->sec[t.sec];
 	if (obj_sec_is_init(ts->name))
-		return refuse(ex, "the changed code in %s refers to %s in %s (__init/__exit code or "
-				  "data, gone after boot)",
+		return refuse(ex,
+			      "the changed code in %s refers to %s in %s (__init/__exit code or "
+			      "data, gone after boot)",
 			      o->sec[sec].name, t.sym != NO_SYM ? o->sym[t.sym].name : "data",
 			      ts->name);
 	if (obj_sec_is_code(ts)) {
 		if (!ts->n_funcs)
 			return carry_split(ex, t.sec, pos);
 		if (t.sym == NO_SYM)
-			return refuse(ex, "the changed code in %s refers to %s+0x%llx, which is no "
-					  "symbol objdiff can name",
+			return refuse(ex,
+				      "the changed code in %s refers to %s+0x%llx, which is no "
+				      "symbol objdiff can name",
 				      o->sec[sec].name, ts->name, (unsigned long long)pos);
 		return 0; /* a function not carried: a reference */
 	}
@@ -282,14 +286,16 @@ static int need(struct extract *ex, size_t sec, const GElf_Rela *r)
 		return carry(ex, t.sec, 0, ts->sh.sh_size); /* strings, constants: a copy */
 	}
 	if (t.sym == NO_SYM)
-		return refuse(ex, "the changed code in %s refers to writable data at %s+0x%llx that "
-				  "has no symbol, so it can neither be copied nor referenced",
+		return refuse(ex,
+			      "the changed code in %s refers to writable data at %s+0x%llx that "
+			      "has no symbol, so it can neither be copied nor referenced",
 			      o->sec[sec].name, ts->name, (unsigned long long)pos);
 	if (o->sym[t.sym].match != NO_SYM)
 		return 0; /* existing data: referenced in the running kernel */
 	if (GELF_ST_BIND(o->sym[t.sym].s.st_info) != STB_LOCAL)
-		return refuse(ex, "new global data '%s': a live patch cannot add global variables; "
-				  "make it static or use a shadow variable (klp_shadow_get_or_alloc())",
+		return refuse(ex,
+			      "new global data '%s': a live patch cannot add global variables; "
+			      "make it static or use a shadow variable (klp_shadow_get_or_alloc())",
 			      o->sym[t.sym].name);
 	{
 		uint64_t st, len;
@@ -374,8 +380,9 @@ static int add_sym(struct extract *ex, const char *name, unsigned char info, siz
 	if (!n)
 		return -ENOMEM;
 	ex->sy = n;
-	n[ex->n_sy] = (struct xsym){ .name = strdup(name), .info = info, .xsec = xsec,
-				     .value = value, .size = size };
+	n[ex->n_sy] = (struct xsym){
+		.name = strdup(name), .info = info, .xsec = xsec, .value = value, .size = size
+	};
 	if (!n[ex->n_sy].name)
 		return -ENOMEM;
 	*handle = ex->n_sy++;
@@ -458,7 +465,8 @@ static int add_ref(struct extract *ex, const struct objdiff_answer *a, const cha
 		return -ENOMEM;
 	res->refs = n;
 	n[res->n_refs] = (struct objdiff_ref){ .object = strndup(a->object, sizeof(a->object)),
-					       .name = strdup(name), .sympos = a->sympos,
+					       .name = strdup(name),
+					       .sympos = a->sympos,
 					       .is_func = is_func };
 	if (!n[res->n_refs].object || !n[res->n_refs].name) {
 		free(n[res->n_refs].object);
@@ -473,8 +481,10 @@ static int add_ref(struct extract *ex, const struct objdiff_answer *a, const cha
 static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 {
 	const struct osym *s = &ex->o->sym[sym];
-	struct objdiff_query q = { .unit = ex->u->path, .object = ex->u->object,
-				   .unit_syms = ex->unit_syms, .n_unit_syms = ex->n_unit_syms };
+	struct objdiff_query q = { .unit = ex->u->path,
+				   .object = ex->u->object,
+				   .unit_syms = ex->unit_syms,
+				   .n_unit_syms = ex->n_unit_syms };
 	struct objdiff_answer a = { 0 };
 	char *name;
 	int rc;
@@ -483,7 +493,8 @@ static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 		const struct osym *m;
 
 		if (s->match == NO_SYM)
-			return refuse(ex, "'%s' is new in the patch but not carried (internal error)",
+			return refuse(ex,
+				      "'%s' is new in the patch but not carried (internal error)",
 				      s->name);
 		m = &ex->orig->sym[s->match];
 		q.name = m->name;
@@ -498,10 +509,11 @@ static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 		return rc;
 	if (a.kind == OBJDIFF_REF_KLP) {
 		if (q.is_func && !call && s->s.st_shndx != SHN_UNDEF)
-			return refuse(ex, "the changed code uses the address of the function '%s' "
-					  "(not a call), which is neither carried nor exported: with "
-					  "IBT a livepatch reference to it may miss its ENDBR; call it "
-					  "instead, or carry a wrapper",
+			return refuse(ex,
+				      "the changed code uses the address of the function '%s' "
+				      "(not a call), which is neither carried nor exported: with "
+				      "IBT a livepatch reference to it may miss its ENDBR; call it "
+				      "instead, or carry a wrapper",
 				      q.name);
 		if (asprintf(&name, KLPB_CALL_PREFIX "%.*s.%lu.%s", (int)sizeof(a.object), a.object,
 			     a.sympos, q.name) < 0)
@@ -665,19 +677,25 @@ static int write_elf(struct extract *ex)
 
 		if (GELF_ST_TYPE(y->info) != STT_SECTION)
 			rc = strtab_add(&str, y->name, &off);
-		*s = (Elf64_Sym){ .st_name = off, .st_info = y->info,
-				  .st_shndx = y->xsec == NO_SYM ? SHN_UNDEF : (uint16_t)(y->xsec + 1),
-				  .st_value = y->value, .st_size = y->size };
+		*s = (Elf64_Sym){ .st_name = off,
+				  .st_info = y->info,
+				  .st_shndx = y->xsec == NO_SYM ? SHN_UNDEF :
+								  (uint16_t)(y->xsec + 1),
+				  .st_value = y->value,
+				  .st_size = y->size };
 	}
 	for (size_t i = 0, rel = 1 + ex->n_xs; i < ex->n_xs && !rc; i++) {
 		const struct xsec *x = &ex->xs[i];
 		const GElf_Shdr *src = &o->sec[x->src].sh;
 		Elf64_Shdr *d = &sh[i + 1];
 
-		*d = (Elf64_Shdr){ .sh_type = src->sh_type, .sh_flags = src->sh_flags & ~SHF_GROUP,
-				   .sh_size = x->size, .sh_addralign = src->sh_addralign,
+		*d = (Elf64_Shdr){ .sh_type = src->sh_type,
+				   .sh_flags = src->sh_flags & ~SHF_GROUP,
+				   .sh_size = x->size,
+				   .sh_addralign = src->sh_addralign,
 				   .sh_entsize = src->sh_entsize };
-		rc = strtab_add(&shstr, o->sec[x->src].name, &d->sh_name) ?: pad(&out, src->sh_addralign);
+		rc = strtab_add(&shstr, o->sec[x->src].name, &d->sh_name) ?:
+			     pad(&out, src->sh_addralign);
 		d->sh_offset = out.len;
 		if (src->sh_type != SHT_NOBITS)
 			for (size_t j = 0; j < x->n_p && !rc; j++) {
@@ -686,7 +704,8 @@ static int write_elf(struct extract *ex)
 					rc = strbuf_add(&out, "", 1);
 				if (!rc && x->p[j].len)
 					rc = o->sec[x->src].data ?
-						     strbuf_add(&out, o->sec[x->src].data + x->p[j].start,
+						     strbuf_add(&out,
+								o->sec[x->src].data + x->p[j].start,
 								x->p[j].len) :
 						     -EBADMSG;
 			}
@@ -704,16 +723,21 @@ static int write_elf(struct extract *ex)
 			}
 			rc = strtab_add(&shstr, rn, &rs->sh_name) ?: pad(&out, 8);
 			free(rn);
-			*rs = (Elf64_Shdr){ .sh_name = rs->sh_name, .sh_type = SHT_RELA,
-					    .sh_flags = SHF_INFO_LINK, .sh_offset = out.len,
+			*rs = (Elf64_Shdr){ .sh_name = rs->sh_name,
+					    .sh_type = SHT_RELA,
+					    .sh_flags = SHF_INFO_LINK,
+					    .sh_offset = out.len,
 					    .sh_size = x->n_rela * sizeof(Elf64_Rela),
-					    .sh_link = (uint32_t)symtab, .sh_info = (uint32_t)(i + 1),
-					    .sh_addralign = 8, .sh_entsize = sizeof(Elf64_Rela) };
+					    .sh_link = (uint32_t)symtab,
+					    .sh_info = (uint32_t)(i + 1),
+					    .sh_addralign = 8,
+					    .sh_entsize = sizeof(Elf64_Rela) };
 			for (size_t k = 0; k < x->n_rela && !rc; k++) {
 				Elf64_Rela er = {
 					.r_offset = x->rela[k].r_offset,
-					.r_info = ELF64_R_INFO(ex->sy[GELF_R_SYM(x->rela[k].r_info)].final,
-							       GELF_R_TYPE(x->rela[k].r_info)),
+					.r_info = ELF64_R_INFO(
+						ex->sy[GELF_R_SYM(x->rela[k].r_info)].final,
+						GELF_R_TYPE(x->rela[k].r_info)),
 					.r_addend = x->rela[k].r_addend,
 				};
 
@@ -730,10 +754,14 @@ static int write_elf(struct extract *ex)
 	sh[symtab - 1].sh_addralign = 1;
 	rc = rc ?: pad(&out, 8);
 	rc = rc ?: strtab_add(&shstr, ".symtab", &sh[symtab].sh_name);
-	sh[symtab] = (Elf64_Shdr){ .sh_name = sh[symtab].sh_name, .sh_type = SHT_SYMTAB,
-				   .sh_offset = out.len, .sh_size = (ex->n_sy + 1) * sizeof(*syms),
-				   .sh_link = (uint32_t)symtab + 1, .sh_info = (uint32_t)first_global,
-				   .sh_addralign = 8, .sh_entsize = sizeof(*syms) };
+	sh[symtab] = (Elf64_Shdr){ .sh_name = sh[symtab].sh_name,
+				   .sh_type = SHT_SYMTAB,
+				   .sh_offset = out.len,
+				   .sh_size = (ex->n_sy + 1) * sizeof(*syms),
+				   .sh_link = (uint32_t)symtab + 1,
+				   .sh_info = (uint32_t)first_global,
+				   .sh_addralign = 8,
+				   .sh_entsize = sizeof(*syms) };
 	rc = rc ?: strbuf_add(&out, syms, (ex->n_sy + 1) * sizeof(*syms));
 	rc = rc ?: strtab_add(&shstr, ".strtab", &sh[symtab + 1].sh_name);
 	sh[symtab + 1].sh_type = SHT_STRTAB;
@@ -774,10 +802,10 @@ out:
 	strbuf_release(&str);
 	free(sh);
 	free(syms);
-	return rc == -ENOMEM ? (p_err(ex->ctx, rc, "out of memory writing the object of %s",
-				      ex->u->path),
-				rc) :
-			       rc;
+	return rc == -ENOMEM ?
+		       (p_err(ex->ctx, rc, "out of memory writing the object of %s", ex->u->path),
+			rc) :
+		       rc;
 }
 
 int extract_finish(struct extract *ex)

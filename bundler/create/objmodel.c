@@ -258,6 +258,15 @@ size_t obj_sym_at(const struct obj *o, size_t sec, int64_t off)
 	return best;
 }
 
+/* A local label that the assembler kept (in a mergeable section, say): no name to match. */
+static bool label(const struct obj *o, size_t i)
+{
+	const GElf_Sym *s = &o->sym[i].s;
+
+	return GELF_ST_TYPE(s->st_info) == STT_NOTYPE && GELF_ST_BIND(s->st_info) == STB_LOCAL &&
+	       s->st_shndx != SHN_UNDEF && s->st_shndx < o->n_sec;
+}
+
 static bool rela_pcrel(uint32_t type)
 {
 	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_GOTPCREL ||
@@ -277,7 +286,8 @@ void obj_target(const struct obj *o, size_t sec, const GElf_Rela *r, struct otar
 		return;
 	t->sec = s->st_shndx < o->n_sec ? s->st_shndx : 0;
 	t->off = (int64_t)s->st_value + r->r_addend + d;
-	if (GELF_ST_TYPE(s->st_info) != STT_SECTION) {
+	/* named symbols, but not a local label (.LC0 in a string section): its place counts */
+	if (GELF_ST_TYPE(s->st_info) != STT_SECTION && !label(o, si)) {
 		t->sym = si;
 		return;
 	}
@@ -325,10 +335,11 @@ static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint
 		const struct osym *y = &o->sym[GELF_R_SYM(s->rela[i].r_info)];
 		uint64_t v[3] = { s->rela[i].r_offset - start, s->rela[i].r_info & 0xffffffff,
 				  (uint64_t)s->rela[i].r_addend };
-		const char *n = y->key ? y->key : GELF_ST_TYPE(y->s.st_info) == STT_SECTION &&
-							  y->s.st_shndx < o->n_sec ?
-						     o->sec[y->s.st_shndx].name :
-						     y->name;
+		const char *n = y->key ? y->key :
+				GELF_ST_TYPE(y->s.st_info) == STT_SECTION &&
+						y->s.st_shndx < o->n_sec ?
+					 o->sec[y->s.st_shndx].name :
+					 y->name;
 
 		h = fnv(h, v, sizeof(v));
 		h = fnv(h, n, strlen(n) + 1);
@@ -346,11 +357,12 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 
 	obj_target(o, sec, r, &t);
 	*resid = t.resid;
-	if (t.sym != NO_SYM) {
+	ts = t.sec ? &o->sec[t.sec] : NULL;
+	if (t.sym != NO_SYM &&
+	    !(ts && (ts->sh.sh_flags & SHF_MERGE) && (ts->sh.sh_flags & SHF_STRINGS))) {
 		const struct osym *y = &o->sym[t.sym];
 		const char *k = y->key ? y->key : y->name;
 
-		ts = t.sec ? &o->sec[t.sec] : NULL;
 		if (ts && !(ts->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 		    y->s.st_shndx == t.sec) {
 			uint64_t st, len;
@@ -376,8 +388,9 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 		while (st > 0 && ts->data[st - 1])
 			st--;
 		*resid = t.off - st;
-		n = asprintf(&m, "str:%.*s", (int)strnlen((const char *)ts->data + st,
-							  ts->sh.sh_size - (uint64_t)st),
+		n = asprintf(&m, "str:%.*s",
+			     (int)strnlen((const char *)ts->data + st,
+					  ts->sh.sh_size - (uint64_t)st),
 			     (const char *)ts->data + st);
 		return n < 0 ? NULL : m;
 	}
@@ -386,11 +399,10 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 		uint64_t es = ts->sh.sh_entsize, st = (uint64_t)t.off / es * es;
 
 		*resid = t.off - (int64_t)st;
-		n = asprintf(&m, "cst:%llx", (unsigned long long)fnv(0xcbf29ce484222325ULL,
-								    ts->data + st,
-								    st + es <= ts->sh.sh_size ?
-									    es :
-									    ts->sh.sh_size - st));
+		n = asprintf(&m, "cst:%llx",
+			     (unsigned long long)fnv(
+				     0xcbf29ce484222325ULL, ts->data + st,
+				     st + es <= ts->sh.sh_size ? es : ts->sh.sh_size - st));
 		return n < 0 ? NULL : m;
 	}
 	norm = obj_normalize(ts->name);
@@ -451,8 +463,8 @@ static void find_owners(struct obj *o)
 			continue;
 		obj_sym_range(o, f, &st, &len);
 		s = &o->sec[sec];
-		for (size_t i = obj_rela_from(s, st); i < s->n_rela && s->rela[i].r_offset < st + len;
-		     i++) {
+		for (size_t i = obj_rela_from(s, st);
+		     i < s->n_rela && s->rela[i].r_offset < st + len; i++) {
 			struct otarget t;
 
 			obj_target(o, sec, &s->rela[i], &t);
@@ -472,7 +484,7 @@ static int make_keys(struct obj *o)
 		struct osym *s = &o->sym[i];
 		int type = GELF_ST_TYPE(s->s.st_info);
 
-		if (type == STT_SECTION || type == STT_FILE || !*s->name)
+		if (type == STT_SECTION || type == STT_FILE || !*s->name || label(o, i))
 			continue;
 		s->key = GELF_ST_BIND(s->s.st_info) == STB_LOCAL ? obj_normalize(s->name) :
 								   strdup(s->name);

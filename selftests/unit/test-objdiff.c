@@ -21,8 +21,8 @@
 #include "tap.h"
 #include "util/file.h"
 
-#define CFLAGS                                                                              \
-	"-O2 -ffunction-sections -fdata-sections -mcmodel=kernel -fno-pic "                  \
+#define CFLAGS                                                              \
+	"-O2 -ffunction-sections -fdata-sections -mcmodel=kernel -fno-pic " \
 	"-fno-asynchronous-unwind-tables"
 
 static char dir[] = "/tmp/test-objdiff.XXXXXX";
@@ -66,8 +66,9 @@ static int build(const char *name, struct unit *u, char *orig, char *patched, si
 		 orig, fixtures, name, patched, fixtures, name);
 	if (system(cmd) != 0)
 		return -ENOEXEC;
-	*u = (struct unit){ .path = (char *)name, .object = "vmlinux", .orig_o = orig,
-			    .patched_o = patched };
+	*u = (struct unit){
+		.path = (char *)name, .object = "vmlinux", .orig_o = orig, .patched_o = patched
+	};
 	return 0;
 }
 
@@ -131,7 +132,8 @@ static void look(const struct objdiff_result *res, const char *name, const char 
 	memset(l, 0, sizeof(*l));
 	l->sym_bind = l->sym_type = l->sym_defined = -1;
 	l->sec_size = -1;
-	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type != ET_REL || elf_getshdrstrndx(elf, &shstrndx))
+	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type != ET_REL ||
+	    elf_getshdrstrndx(elf, &shstrndx))
 		goto out;
 	while ((scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
@@ -167,11 +169,12 @@ static void look(const struct objdiff_result *res, const char *name, const char 
 			continue;
 		l->sec_relas = (int)(sh.sh_size / sizeof(Elf64_Rela));
 		if (gelf_getrela(d, 0, &r) && gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &s)) {
-			const char *sn = GELF_ST_TYPE(s.st_info) == STT_SECTION ?
-						 elf_strptr(elf, shstrndx,
-							    (gelf_getshdr(elf_getscn(elf, s.st_shndx), &sh),
-							     sh.sh_name)) :
-						 elf_strptr(elf, strndx, s.st_name);
+			const char *sn =
+				GELF_ST_TYPE(s.st_info) == STT_SECTION ?
+					elf_strptr(elf, shstrndx,
+						   (gelf_getshdr(elf_getscn(elf, s.st_shndx), &sh),
+						    sh.sh_name)) :
+					elf_strptr(elf, strndx, s.st_name);
 
 			snprintf(l->first_rela_sym, sizeof(l->first_rela_sym), "%s", sn ? sn : "");
 		}
@@ -267,7 +270,8 @@ static void test_newfn(void)
 	is_int(r.rc, 0, "newfn: extracted");
 	f = func(&r, "entry");
 	n = func(&r, "clamp_input");
-	ok(f && !f->is_new && n && n->is_new && !n->new_sym, "newfn: entry changed, clamp_input new");
+	ok(f && !f->is_new && n && n->is_new && !n->new_sym,
+	   "newfn: entry changed, clamp_input new");
 	look(&r.res, "clamp_input", ".text.clamp_input", &l);
 	ok(l.sym_bind == STB_LOCAL && l.sym_defined == 1 && l.sec_size > 0,
 	   "newfn: the new function is carried, local");
@@ -287,9 +291,10 @@ static void local_used_by(const char *path, const char *fn, char *out, size_t le
 	char cmd[1024];
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd),
-		 "readelf -rW %s | sed -n '/.rela.text.%s/,/^$/p' | sed -n 's/.* \\.bss\\.\\([^ ]*\\) .*/\\1/p' | head -1",
-		 path, fn);
+	snprintf(
+		cmd, sizeof(cmd),
+		"readelf -rW %s | sed -n '/.rela.text.%s/,/^$/p' | sed -n 's/.* \\.bss\\.\\([^ ]*\\) .*/\\1/p' | head -1",
+		path, fn);
 	out[0] = '\0';
 	p = popen(cmd, "r");
 	if (!p)

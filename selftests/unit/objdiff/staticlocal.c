@@ -2,7 +2,6 @@
 /* test-objdiff: a changed function with a static local (kept in the running kernel). */
 #include "common.h"
 
-
 int unrelated(void)
 {
 	static int count;
