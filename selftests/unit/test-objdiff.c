@@ -115,6 +115,7 @@ struct look {
 	long sec_size; /* -1: no such section */
 	int sec_relas; /* relocations of .rela<sec> */
 	char first_rela_sym[128]; /* the symbol (or section) its first relocation names */
+	long second_addend; /* the addend of its second relocation */
 };
 
 static void look(const struct objdiff_result *res, const char *name, const char *sec,
@@ -178,6 +179,8 @@ static void look(const struct objdiff_result *res, const char *name, const char 
 
 			snprintf(l->first_rela_sym, sizeof(l->first_rela_sym), "%s", sn ? sn : "");
 		}
+		if (gelf_getrela(d, 1, &r))
+			l->second_addend = (long)r.r_addend;
 	}
 out:
 	if (elf)
@@ -399,6 +402,25 @@ static void test_bug(void)
 	run_free(&r);
 }
 
+static void test_alt(void)
+{
+	struct look l;
+	struct run r;
+
+	run_fixture("alt", &r);
+	is_int(r.rc, 0, "alt: extracted");
+	ok(r.res.n_funcs == 1 && func(&r, "alt_b"), "alt: alt_b changed");
+	look(&r.res, NULL, ".altinstructions", &l);
+	is_int(l.sec_size, 12, "alt: .altinstructions keeps one 12-byte entry");
+	is_str(l.first_rela_sym, ".text.alt_b", "alt: for alt_b");
+	is_int(l.second_addend, 0,
+	       "alt: its replacement now at the start of .altinstr_replacement");
+	look(&r.res, NULL, ".altinstr_replacement", &l);
+	is_int(l.sec_size, 3, "alt: .altinstr_replacement keeps alt_b's three bytes only");
+	ok(tools_accept(&r.res, "alt"), "alt: readelf and ld -r accept it");
+	run_free(&r);
+}
+
 int main(void)
 {
 	char here[4096], cmd[4200];
@@ -419,6 +441,8 @@ int main(void)
 	test_refused("gdata", "changed data");
 	test_refused("newglobal", "new global data");
 	test_refused("init", "__init");
+	test_refused("addr", "address of the function 'handler'");
+	test_alt();
 	test_strings();
 	test_bug();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
