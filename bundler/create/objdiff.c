@@ -30,6 +30,17 @@ static bool defined(const struct obj *o, size_t i)
 	       (t == STT_FUNC || t == STT_OBJECT);
 }
 
+/*
+ * Whether symbol @i of @o takes part in matching: not the dynamic debug
+ * descriptors, which the carried code gets its own of (matched by their
+ * order, an added pr_debug() would make the next ones point at the wrong
+ * descriptors of the running kernel).
+ */
+static bool matchable(const struct obj *o, size_t i)
+{
+	return defined(o, i) && strncmp(o->sec[o->sym[i].s.st_shndx].name, "__dyndbg", 8) != 0;
+}
+
 /* Link each defined symbol of @a and @b to the one with the same key in the other. */
 static int match_syms(struct obj *a, struct obj *b)
 {
@@ -38,14 +49,14 @@ static int match_syms(struct obj *a, struct obj *b)
 	if (!idx)
 		return -ENOMEM;
 	for (size_t i = 1; i < a->n_sym; i++)
-		if (defined(a, i))
+		if (matchable(a, i))
 			idx[n++] = i;
 	key_obj = a;
 	qsort(idx, n, sizeof(*idx), cmp_key);
 	for (size_t j = 1; j < b->n_sym; j++) {
 		size_t lo = 0, hi = n;
 
-		if (!defined(b, j))
+		if (!matchable(b, j))
 			continue;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;

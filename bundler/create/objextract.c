@@ -278,12 +278,22 @@ static int need(struct extract *ex, size_t sec, const GElf_Rela *r)
 		return 0; /* a function not carried: a reference */
 	}
 	if (!(ts->sh.sh_flags & SHF_WRITE)) {
-		/* an unchanged read-only variable: the running kernel's (its address may matter,
-		 * and a copy's function pointers would be references to functions) */
+		/*
+		 * An unchanged read-only variable with pointers (an ops table): the running
+		 * kernel's, since a copy would take the addresses of functions that are not
+		 * carried.  Strings and plain constants: a copy.
+		 */
 		if (t.sym != NO_SYM && GELF_ST_TYPE(o->sym[t.sym].s.st_info) == STT_OBJECT &&
-		    o->sym[t.sym].match != NO_SYM && !o->sym[t.sym].differs)
-			return 0;
-		return carry(ex, t.sec, 0, ts->sh.sh_size); /* strings, constants: a copy */
+		    o->sym[t.sym].match != NO_SYM && !o->sym[t.sym].differs) {
+			uint64_t st, len;
+			size_t k;
+
+			obj_sym_range(o, t.sym, &st, &len);
+			k = obj_rela_from(ts, st);
+			if (k < ts->n_rela && ts->rela[k].r_offset < st + len)
+				return 0;
+		}
+		return carry(ex, t.sec, 0, ts->sh.sh_size);
 	}
 	if (t.sym == NO_SYM)
 		return refuse(ex,

@@ -421,6 +421,20 @@ static void test_alt(void)
 	run_free(&r);
 }
 
+static void test_ops(void)
+{
+	struct look l;
+	struct run r;
+
+	run_fixture("ops", &r);
+	is_int(r.rc, 0, "ops: extracted (no address of handler taken by a copy)");
+	ok(r.res.n_refs == 1 && strcmp(r.res.refs[0].name, "my_ops") == 0 && !r.res.refs[0].is_func,
+	   "ops: the pointer table is a reference");
+	look(&r.res, "weights", ".rodata.weights", &l);
+	ok(l.sym_defined == 1 && l.sec_size == 16, "ops: the constants are copied");
+	run_free(&r);
+}
+
 int main(void)
 {
 	char here[4096], cmd[4200];
@@ -443,6 +457,7 @@ int main(void)
 	test_refused("init", "__init");
 	test_refused("addr", "address of the function 'handler'");
 	test_alt();
+	test_ops();
 	test_strings();
 	test_bug();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
