@@ -204,7 +204,8 @@ static int load_symbols(struct obj *o)
 	}
 	sort_obj = o;
 	for (size_t i = 1; i < o->n_sec; i++)
-		qsort(o->sec[i].syms, o->sec[i].n_syms, sizeof(size_t), cmp_sym_value);
+		if (o->sec[i].n_syms)
+			qsort(o->sec[i].syms, o->sec[i].n_syms, sizeof(size_t), cmp_sym_value);
 	return 0;
 }
 
