@@ -126,6 +126,8 @@ static int read_args(struct scanner *sc, const char *macro, char args[][WORD_MAX
 				type_follows ?
 					(nargs == 2 ? "object, symbol, then its type" :
 						      "object, symbol, position, then its type") :
+				strcmp(macro, "KLPB_DIRECT_REF_POS") == 0 ?
+					"object, symbol, position, 0 or 1 for a function" :
 				nargs == 3 ? "object, old function, new function" :
 				nargs == 4 ? "object, old function, position, new function" :
 					     "object and four callbacks or NULL");
@@ -241,8 +243,12 @@ static int add_func(struct scanner *sc, struct decl_list *list, char args[][WORD
 	return 0;
 }
 
+/*
+ * KLPB_SYMBOL (@pos false), KLPB_SYMBOL_POS, or KLPB_DIRECT_REF_POS (@direct:
+ * args[3] is 0 or 1, is_func).
+ */
 static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WORD_MAX], bool pos,
-		      unsigned int line)
+		      bool direct, unsigned int line)
 {
 	struct patch_symref *r, *v;
 	unsigned long sympos = 0;
@@ -253,6 +259,9 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 		return scan_err(sc, line, "symbol '%s' is not a name", args[1]);
 	if (pos && parse_pos(sc, args[2], args[1], &sympos, line))
 		return -EINVAL;
+	if (direct && strcmp(args[3], "0") != 0 && strcmp(args[3], "1") != 0)
+		return scan_err(sc, line, "'%s' of KLPB_DIRECT_REF_POS '%s' is not 0 or 1 (is_func)",
+				args[3], args[1]);
 	for (size_t i = 0; i < list->n_symrefs; i++) {
 		r = &list->symrefs[i];
 		if (strcmp(r->object, args[0]) == 0 && strcmp(r->name, args[1]) == 0 &&
@@ -269,6 +278,8 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 		.object = strdup(args[0]),
 		.name = strdup(args[1]),
 		.sympos = sympos,
+		.direct = direct,
+		.is_func = direct && args[3][0] == '1',
 		.file = strdup(sc->path),
 		.line = line,
 	};
@@ -317,7 +328,11 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 		rc = read_args(sc, word, args, pos ? 3 : 2, true, line);
 		if (!rc)
 			rc = skip_type_arg(sc, word, line);
-		return rc ? rc : add_symref(sc, list, args, pos, line);
+		return rc ? rc : add_symref(sc, list, args, pos, false, line);
+	}
+	if (strcmp(word, "KLPB_DIRECT_REF_POS") == 0) {
+		rc = read_args(sc, word, args, 4, false, line);
+		return rc ? rc : add_symref(sc, list, args, true, true, line);
 	}
 	if (strcmp(word, "KLPB_OBJECT_CALLBACKS") == 0) {
 		rc = read_args(sc, word, args, 5, false, line);
