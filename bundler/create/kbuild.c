@@ -82,6 +82,8 @@ static char *kbuild_file(const struct kbuild_job *job, const char *dir)
 		if (len > 2 && strcmp(n + len - 2, ".c") == 0)
 			fprintf(f, " %.*s.o", (int)(len - 2), n);
 	}
+	for (size_t i = 0; i < job->n_extra_objs; i++)
+		fprintf(f, " %s", job->extra_objs[i]);
 	if (fclose(f) != 0) {
 		free(objs);
 		return NULL;
@@ -114,6 +116,9 @@ static int write_inputs(const struct kbuild_job *job, const char *dir)
 	for (size_t i = 0; !rc && i < job->n_sources; i++)
 		rc = write_whole(dir, job->sources[i].name, job->sources[i].data,
 				 job->sources[i].len);
+	for (size_t i = 0; !rc && i < job->n_extra_files; i++)
+		rc = write_whole(dir, job->extra_files[i].name, job->extra_files[i].data,
+				 job->extra_files[i].len);
 	return rc;
 }
 

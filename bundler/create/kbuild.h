@@ -30,6 +30,16 @@ struct kbuild_job {
 	const char *desc; /* klpb_desc.h text */
 	struct klpb_bytes core; /* embedded byte for byte */
 	const char *keep_dir; /* NULL: build in a temporary directory */
+	/*
+	 * More files for the build directory, written as they are (e.g.
+	 * klpb_diff_N.o_shipped, which kernel/bundle.kbuild turns into
+	 * klpb_diff_N.o), and more objects for the module (KLPB_PATCH_OBJS,
+	 * after those of the .c sources).
+	 */
+	const struct source_file *extra_files;
+	size_t n_extra_files;
+	const char *const *extra_objs;
+	size_t n_extra_objs;
 };
 
 /* A module build (kbuild_start .. kbuild_abort). */
