@@ -260,8 +260,9 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 	if (pos && parse_pos(sc, args[2], args[1], &sympos, line))
 		return -EINVAL;
 	if (direct && strcmp(args[3], "0") != 0 && strcmp(args[3], "1") != 0)
-		return scan_err(sc, line, "'%s' of KLPB_DIRECT_REF_POS '%s' is not 0 or 1 (is_func)",
-				args[3], args[1]);
+		return scan_err(sc, line,
+				"'%s' of KLPB_DIRECT_REF_POS '%s' is not 0 or 1 (is_func)", args[3],
+				args[1]);
 	for (size_t i = 0; i < list->n_symrefs; i++) {
 		r = &list->symrefs[i];
 		if (strcmp(r->object, args[0]) == 0 && strcmp(r->name, args[1]) == 0 &&

@@ -536,10 +536,10 @@ static int check_data_use(struct klpb_ctx *ctx, struct rewrite *rw, const struct
 		why = "the kernel reads that table when the module comes, before livepatch writes the key's address: the key must be exported, or the code must not use it";
 	if (!why)
 		return 0;
-	return reloc_err(ctx, -EINVAL, "%s+0x%llx%s%s%s refers to '%s' of %s (relocation type %u): %s",
-			 tname, (unsigned long long)rela->r_offset, *fn ? " (in " : "", fn,
-			 *fn ? ")" : "", c->name, c->object, (unsigned int)ELF64_R_TYPE(rela->r_info),
-			 why);
+	return reloc_err(ctx, -EINVAL,
+			 "%s+0x%llx%s%s%s refers to '%s' of %s (relocation type %u): %s", tname,
+			 (unsigned long long)rela->r_offset, *fn ? " (in " : "", fn, *fn ? ")" : "",
+			 c->name, c->object, (unsigned int)ELF64_R_TYPE(rela->r_info), why);
 }
 
 /*
