@@ -117,6 +117,9 @@ static int write_inputs(const struct kbuild_job *job, const char *dir)
 		rc = write_whole(dir, job->sources[i].name, job->sources[i].data,
 				 job->sources[i].len);
 	for (size_t i = 0; !rc && i < job->n_extra_files; i++)
+		if (strchr(job->extra_files[i].name, '/') || job->extra_files[i].name[0] == '.')
+			rc = -EINVAL; /* a plain name in the build directory */
+	for (size_t i = 0; !rc && i < job->n_extra_files; i++)
 		rc = write_whole(dir, job->extra_files[i].name, job->extra_files[i].data,
 				 job->extra_files[i].len);
 	return rc;

@@ -34,7 +34,8 @@ struct kbuild_job {
 	 * More files for the build directory, written as they are (e.g.
 	 * klpb_diff_N.o_shipped, which kernel/bundle.kbuild turns into
 	 * klpb_diff_N.o), and more objects for the module (KLPB_PATCH_OBJS,
-	 * after those of the .c sources).
+	 * after those of the .c sources).  File names are plain (no '/', no
+	 * leading '.'): kbuild_start() fails with -EINVAL otherwise.
 	 */
 	const struct source_file *extra_files;
 	size_t n_extra_files;
