@@ -241,7 +241,7 @@ static int start_build(struct klpb_ctx *ctx, struct create_state *st, size_t i)
 	if (!desc)
 		return -ENOMEM;
 	job.desc = desc;
-	job.extra_files = create_patch_files(st, i, &job.n_extra_files);
+	create_patch_files(st, i, &job);
 	p_info(ctx, "building '%s' for kernel %s", st->module_name, st->targets[i].release);
 	rc = kbuild_start(&job, &st->builds[i]);
 	free(desc);

@@ -126,6 +126,8 @@ static int read_args(struct scanner *sc, const char *macro, char args[][WORD_MAX
 				type_follows ?
 					(nargs == 2 ? "object, symbol, then its type" :
 						      "object, symbol, position, then its type") :
+				strcmp(macro, "KLPB_DIRECT_REF_POS") == 0 ?
+					"object, symbol, position, 0 or 1 for a function" :
 				nargs == 3 ? "object, old function, new function" :
 				nargs == 4 ? "object, old function, position, new function" :
 					     "object and four callbacks or NULL");
@@ -241,8 +243,12 @@ static int add_func(struct scanner *sc, struct decl_list *list, char args[][WORD
 	return 0;
 }
 
+/*
+ * KLPB_SYMBOL (@pos false), KLPB_SYMBOL_POS, or KLPB_DIRECT_REF_POS (@direct:
+ * args[3] is 0 or 1, is_func).
+ */
 static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WORD_MAX], bool pos,
-		      unsigned int line)
+		      bool direct, unsigned int line)
 {
 	struct patch_symref *r, *v;
 	unsigned long sympos = 0;
@@ -253,6 +259,10 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 		return scan_err(sc, line, "symbol '%s' is not a name", args[1]);
 	if (pos && parse_pos(sc, args[2], args[1], &sympos, line))
 		return -EINVAL;
+	if (direct && strcmp(args[3], "0") != 0 && strcmp(args[3], "1") != 0)
+		return scan_err(sc, line,
+				"'%s' of KLPB_DIRECT_REF_POS '%s' is not 0 or 1 (is_func)", args[3],
+				args[1]);
 	for (size_t i = 0; i < list->n_symrefs; i++) {
 		r = &list->symrefs[i];
 		if (strcmp(r->object, args[0]) == 0 && strcmp(r->name, args[1]) == 0 &&
@@ -269,6 +279,8 @@ static int add_symref(struct scanner *sc, struct decl_list *list, char args[][WO
 		.object = strdup(args[0]),
 		.name = strdup(args[1]),
 		.sympos = sympos,
+		.direct = direct,
+		.is_func = direct && args[3][0] == '1',
 		.file = strdup(sc->path),
 		.line = line,
 	};
@@ -317,7 +329,11 @@ static int handle_word(struct scanner *sc, struct decl_list *list, const char *w
 		rc = read_args(sc, word, args, pos ? 3 : 2, true, line);
 		if (!rc)
 			rc = skip_type_arg(sc, word, line);
-		return rc ? rc : add_symref(sc, list, args, pos, line);
+		return rc ? rc : add_symref(sc, list, args, pos, false, line);
+	}
+	if (strcmp(word, "KLPB_DIRECT_REF_POS") == 0) {
+		rc = read_args(sc, word, args, 4, false, line);
+		return rc ? rc : add_symref(sc, list, args, true, true, line);
 	}
 	if (strcmp(word, "KLPB_OBJECT_CALLBACKS") == 0) {
 		rc = read_args(sc, word, args, 5, false, line);
@@ -451,8 +467,14 @@ static int merge_func(struct klpb_ctx *ctx, struct decl_list *dst, const struct 
 	if (!v)
 		return -ENOMEM;
 	dst->funcs = v;
-	v[dst->n_funcs] = (struct patch_func){ strdup(f->object), strdup(f->old_name), f->sympos,
-					       strdup(f->new_name), strdup(f->file), f->line };
+	v[dst->n_funcs] = (struct patch_func){
+		.object = strdup(f->object),
+		.old_name = strdup(f->old_name),
+		.sympos = f->sympos,
+		.new_name = strdup(f->new_name),
+		.file = strdup(f->file),
+		.line = f->line,
+	};
 	f = &v[dst->n_funcs++];
 	return f->object && f->old_name && f->new_name && f->file ? 0 : -ENOMEM;
 }
@@ -472,8 +494,15 @@ static int merge_symref(struct decl_list *dst, const struct patch_symref *r)
 	if (!v)
 		return -ENOMEM;
 	dst->symrefs = v;
-	v[dst->n_symrefs] = (struct patch_symref){ strdup(r->object), strdup(r->name), r->sympos,
-						   strdup(r->file), r->line };
+	v[dst->n_symrefs] = (struct patch_symref){
+		.object = strdup(r->object),
+		.name = strdup(r->name),
+		.sympos = r->sympos,
+		.direct = r->direct,
+		.is_func = r->is_func,
+		.file = strdup(r->file),
+		.line = r->line,
+	};
 	r = &v[dst->n_symrefs++];
 	return r->object && r->name && r->file ? 0 : -ENOMEM;
 }

@@ -3,7 +3,8 @@
  * decls.h - the declarations of a patch source (kernel/include/klp_bundle.h):
  * KLPB_PATCH_FUNC(obj, old, new), KLPB_PATCH_FUNC_POS(obj, old, pos, new),
  * KLPB_OBJECT_CALLBACKS(obj, ...), KLPB_SYMBOL(obj, sym, type) and
- * KLPB_SYMBOL_POS(obj, sym, pos, type), found in the source text so that
+ * KLPB_SYMBOL_POS(obj, sym, pos, type) and KLPB_DIRECT_REF_POS(obj, sym, pos,
+ * is_func), found in the source text so that
  * create knows the objects and functions before it compiles anything.
  *
  * Declarations must be written literally (not produced by other macros);
@@ -12,6 +13,7 @@
 #ifndef KLPB_DECLS_H
 #define KLPB_DECLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/ctx.h"
@@ -31,6 +33,8 @@ struct patch_symref { /* KLPB_SYMBOL: a symbol that is not exported */
 	char *object;
 	char *name;
 	unsigned long sympos;
+	bool direct; /* KLPB_DIRECT_REF_POS (extracted code's reference) */
+	bool is_func; /* KLPB_DIRECT_REF_POS: a function (else data) */
 	char *file;
 	unsigned int line;
 };

@@ -33,11 +33,14 @@
 #include "util/file.h"
 
 #define GEN_SOURCE "klpb_from_patch.c"
+#define GEN_OBJECT "klpb_from_patch.o"
 
 /* What one target's module gets from the diffs: the files for its build directory. */
 struct fp_target {
-	struct kbuild_file *files;
+	struct source_file *files;
 	size_t n_files;
+	char **objs; /* the objects of the files, for the module's link */
+	size_t n_objs;
 	size_t n_funcs; /* replaced functions found */
 };
 
@@ -73,20 +76,26 @@ static int collect_patches(const struct create_state *st, struct patch_input **o
 	return 0;
 }
 
-static int add_file(struct fp_target *ft, const char *name, uint8_t *data, size_t len)
+/* Add file @name (of [owned] @data) and its object @obj to @ft's build. */
+static int add_file(struct fp_target *ft, const char *name, const char *obj, uint8_t *data,
+		    size_t len)
 {
-	struct kbuild_file *v = realloc(ft->files, (ft->n_files + 1) * sizeof(*v));
-	char *copy = strdup(name);
+	struct source_file *v = realloc(ft->files, (ft->n_files + 1) * sizeof(*v));
+	char **o = v ? realloc(ft->objs, (ft->n_objs + 1) * sizeof(*o)) : NULL;
+	char *copy = strdup(name), *obj_copy = strdup(obj);
 
-	if (!v || !copy) {
+	if (v)
+		ft->files = v;
+	if (o)
+		ft->objs = o;
+	if (!v || !o || !copy || !obj_copy) {
 		free(copy);
+		free(obj_copy);
 		free(data);
-		if (v)
-			ft->files = v;
 		return -ENOMEM;
 	}
-	ft->files = v;
-	v[ft->n_files++] = (struct kbuild_file){ copy, data, len };
+	v[ft->n_files++] = (struct source_file){ copy, data, len };
+	o[ft->n_objs++] = obj_copy;
 	return 0;
 }
 
@@ -125,7 +134,7 @@ static int write_unit_decls(FILE *f, const struct unit *u, const struct objdiff_
 		free(id);
 	}
 	for (size_t i = 0; i < r->n_refs; i++)
-		fprintf(f, "KLPB_DIRECT_REF_POS(%s, \"%s\", %lu, %d);\n", r->refs[i].object,
+		fprintf(f, "KLPB_DIRECT_REF_POS(%s, %s, %lu, %d);\n", r->refs[i].object,
 			r->refs[i].name, r->refs[i].sympos, r->refs[i].is_func ? 1 : 0);
 	return 0;
 }
@@ -212,7 +221,7 @@ static int diff_units(struct klpb_ctx *ctx, struct create_state *st, struct targ
 	if (!rc)
 		rc = resolve_init(ctx, t, &rs);
 	for (size_t i = 0; !rc && i < r->n_units; i++) {
-		struct objdiff_resolver resolver = { resolve_symbol, rs };
+		struct objdiff_resolver resolver = resolve_resolver(rs);
 
 		p_info(ctx, "comparing %s for kernel %s", r->units[i].path, t->release);
 		rc = objdiff_extract(ctx, &r->units[i], &resolver, &r->res[i]);
@@ -231,25 +240,26 @@ static int make_files(struct create_state *st, size_t ti, struct fp_run *r,
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < r->n_units; i++) {
-		char name[32];
+		char name[48], obj[48];
 
 		ft->n_funcs += count_replaced(&r->res[i]);
 		if (!r->res[i].elf)
 			continue;
 		snprintf(name, sizeof(name), "klpb_diff_%zu.o_shipped", i);
-		rc = add_file(ft, name, r->res[i].elf, r->res[i].elf_len);
+		snprintf(obj, sizeof(obj), "klpb_diff_%zu.o", i);
+		rc = add_file(ft, name, obj, r->res[i].elf, r->res[i].elf_len);
 		r->res[i].elf = NULL; /* [owned] by the file list now */
 	}
 	if (!rc && ft->n_funcs)
 		rc = gen_source(r->units, r->res, r->n_units, patches, n_patches, &text, &len);
 	if (!rc && ft->n_funcs)
-		rc = add_file(ft, GEN_SOURCE, (uint8_t *)text, len);
+		rc = add_file(ft, GEN_SOURCE, GEN_OBJECT, (uint8_t *)text, len);
 	return rc;
 }
 
 /* The declarations of @text (a target's generated file) into the core's union. */
 static int merge_decls(struct klpb_ctx *ctx, struct create_state *st, const struct target *t,
-		       const struct kbuild_file *gen)
+		       const struct source_file *gen)
 {
 	struct decl_list one = { 0 };
 	int rc = decls_scan(ctx, &one, GEN_SOURCE, (const char *)gen->data, gen->len);
@@ -323,21 +333,26 @@ int create_from_patch(struct klpb_ctx *ctx, struct create_state *st)
 	return rc;
 }
 
-const struct kbuild_file *create_patch_files(const struct create_state *st, size_t ti,
-					     size_t *n)
+void create_patch_files(const struct create_state *st, size_t ti, struct kbuild_job *job)
 {
-	*n = st->fp ? st->fp[ti].n_files : 0;
-	return st->fp ? st->fp[ti].files : NULL;
+	if (!st->fp)
+		return;
+	job->extra_files = st->fp[ti].files;
+	job->n_extra_files = st->fp[ti].n_files;
+	job->extra_objs = (const char *const *)st->fp[ti].objs;
+	job->n_extra_objs = st->fp[ti].n_objs;
 }
 
 void create_free_patch_files(struct create_state *st)
 {
 	for (size_t t = 0; st->fp && t < st->n_targets; t++) {
 		for (size_t i = 0; i < st->fp[t].n_files; i++) {
-			free((char *)st->fp[t].files[i].name);
-			free((void *)st->fp[t].files[i].data);
+			free(st->fp[t].files[i].name);
+			free(st->fp[t].files[i].data);
+			free(st->fp[t].objs[i]);
 		}
 		free(st->fp[t].files);
+		free(st->fp[t].objs);
 	}
 	free(st->fp);
 	st->fp = NULL;

@@ -82,12 +82,8 @@ static char *kbuild_file(const struct kbuild_job *job, const char *dir)
 		if (len > 2 && strcmp(n + len - 2, ".c") == 0)
 			fprintf(f, " %.*s.o", (int)(len - 2), n);
 	}
-	for (size_t i = 0; i < job->n_extra_files; i++) {
-		const char *n = job->extra_files[i].name, *dot = strchr(n, '.');
-
-		if (dot && (strcmp(dot, ".c") == 0 || strcmp(dot, ".o_shipped") == 0))
-			fprintf(f, " %.*s.o", (int)(dot - n), n);
-	}
+	for (size_t i = 0; i < job->n_extra_objs; i++)
+		fprintf(f, " %s", job->extra_objs[i]);
 	if (fclose(f) != 0) {
 		free(objs);
 		return NULL;
@@ -120,6 +116,9 @@ static int write_inputs(const struct kbuild_job *job, const char *dir)
 	for (size_t i = 0; !rc && i < job->n_sources; i++)
 		rc = write_whole(dir, job->sources[i].name, job->sources[i].data,
 				 job->sources[i].len);
+	for (size_t i = 0; !rc && i < job->n_extra_files; i++)
+		if (strchr(job->extra_files[i].name, '/') || job->extra_files[i].name[0] == '.')
+			rc = -EINVAL; /* a plain name in the build directory */
 	for (size_t i = 0; !rc && i < job->n_extra_files; i++)
 		rc = write_whole(dir, job->extra_files[i].name, job->extra_files[i].data,
 				 job->extra_files[i].len);

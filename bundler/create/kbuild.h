@@ -21,28 +21,26 @@ struct source_file {
 	size_t len;
 };
 
-/*
- * A file for the build directory from create --patch: "klpb_from_patch.c"
- * (compiled like a source) or "klpb_diff_N.o_shipped" (an extracted object:
- * bundle.kbuild makes klpb_diff_N.o of it, running objtool as kbuild would).
- */
-struct kbuild_file {
-	const char *name;
-	const uint8_t *data;
-	size_t len;
-};
-
 struct kbuild_job {
 	const char *kdir; /* the kernel's kbuild tree */
 	const char *runtime_dir; /* klp-bundle's kernel/ directory */
 	const char *module_name;
 	const struct source_file *sources;
 	size_t n_sources;
-	const struct kbuild_file *extra_files;
-	size_t n_extra_files;
 	const char *desc; /* klpb_desc.h text */
 	struct klpb_bytes core; /* embedded byte for byte */
 	const char *keep_dir; /* NULL: build in a temporary directory */
+	/*
+	 * More files for the build directory, written as they are (e.g.
+	 * klpb_diff_N.o_shipped, which kernel/bundle.kbuild turns into
+	 * klpb_diff_N.o), and more objects for the module (KLPB_PATCH_OBJS,
+	 * after those of the .c sources).  File names are plain (no '/', no
+	 * leading '.'): kbuild_start() fails with -EINVAL otherwise.
+	 */
+	const struct source_file *extra_files;
+	size_t n_extra_files;
+	const char *const *extra_objs;
+	size_t n_extra_objs;
 };
 
 /* A module build (kbuild_start .. kbuild_abort). */

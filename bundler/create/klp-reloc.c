@@ -102,8 +102,8 @@ static int read_entry(const struct reader *r, const Elf_Data *decls, size_t slot
 	rc = string_at(r, SYMREF_FIELD(i, object), &ref->object);
 	if (!rc)
 		rc = string_at(r, SYMREF_FIELD(i, name), &ref->name);
-	if (!rc && (ref->flags & KLPB_SYMREF_CALL))
-		return 0; /* no slot: the calls are relocated (rewrite_calls()) */
+	if (!rc && (ref->flags & (KLPB_SYMREF_CALL | KLPB_SYMREF_DIRECT)))
+		return 0; /* no slot: the uses are relocated (rewrite_calls()) */
 	if (!rc)
 		rc = reloc_at(r, SYMREF_FIELD(i, slot), &sym, &addend);
 	if (!rc && sym.st_shndx != slots)
@@ -310,7 +310,8 @@ static int add_rela_section(struct rewrite *rw, const char *object, const struct
 	for (size_t i = 0; i < n; i++) {
 		long sym;
 
-		if (strcmp(refs[i].object, object) != 0 || (refs[i].flags & KLPB_SYMREF_CALL))
+		if (strcmp(refs[i].object, object) != 0 ||
+		    (refs[i].flags & (KLPB_SYMREF_CALL | KLPB_SYMREF_DIRECT)))
 			continue;
 		sym = klp_symbol(rw, &refs[i]);
 		if (sym < 0)
@@ -348,6 +349,7 @@ struct call_sym {
 	char object[KLPB_MAX_NAME + 1];
 	char name[KLPB_MAX_SYMBOL + 1];
 	unsigned long pos;
+	bool any_use; /* a KLPB_SYMREF_DIRECT data reference: every relocation moves */
 };
 
 /* The runtime's own direct calls (kernel/compat.h), which no patch source declares. */
@@ -385,14 +387,21 @@ static int parse_call_name(const char *n, struct call_sym *c)
 	return 0;
 }
 
-/* Which declaration @c is: 0 for a KLPB_SYMREF_CALL one or the runtime's, else an error. */
-static int check_call_sym(struct klpb_ctx *ctx, const struct call_sym *c,
-			  const struct klp_symref *refs, size_t n)
+/*
+ * Which declaration @c is: 0 for a KLPB_SYMREF_CALL or _DIRECT one (setting
+ * @c->any_use for direct data) or the runtime's, else an error.
+ */
+static int check_call_sym(struct klpb_ctx *ctx, struct call_sym *c, const struct klp_symref *refs,
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(refs[i].object, c->object) != 0 || strcmp(refs[i].name, c->name) != 0 ||
 		    refs[i].sympos != c->pos)
 			continue;
+		if ((refs[i].flags & KLPB_SYMREF_DIRECT) && !(refs[i].flags & KLPB_SYMREF_FUNC)) {
+			c->any_use = true;
+			return 0;
+		}
 		if (refs[i].flags & KLPB_SYMREF_CALL)
 			return 0;
 		return reloc_err(ctx, -EBADMSG,
@@ -432,6 +441,7 @@ static long find_call_syms(struct klpb_ctx *ctx, struct rewrite *rw, const struc
 		}
 		v = grown;
 		v[count].index = i;
+		v[count].any_use = false;
 		rc = parse_call_name(name + plen, &v[count]);
 		if (rc)
 			rc = reloc_err(ctx, -EBADMSG, "malformed direct-call symbol '%s'", name);
@@ -500,6 +510,38 @@ static const char *scn_name(const struct rewrite *rw, const GElf_Shdr *shdr)
 						  "";
 }
 
+/* Relocation types x86-64's apply_relocate_add() writes (besides R_X86_64_NONE). */
+static bool klp_writable_type(unsigned int type)
+{
+	return type == R_X86_64_64 || type == R_X86_64_32 || type == R_X86_64_32S ||
+	       type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64;
+}
+
+/*
+ * Whether @rela (in section @tname, @tshdr) against the direct data
+ * reference @c can become a livepatch relocation; 0 or the refusal.
+ */
+static int check_data_use(struct klpb_ctx *ctx, struct rewrite *rw, const struct call_sym *c,
+			  const char *tname, const GElf_Shdr *tshdr, size_t target,
+			  const Elf64_Rela *rela)
+{
+	const char *fn = function_at(rw, target, rela->r_offset);
+	const char *why = NULL;
+
+	if (!klp_writable_type(ELF64_R_TYPE(rela->r_info)))
+		why = "its relocation type is not one the kernel's apply_relocate_add() writes";
+	else if (!(tshdr->sh_flags & SHF_ALLOC))
+		why = "that section is not loaded";
+	else if (strcmp(tname, "__jump_table") == 0 || strcmp(tname, ".static_call_sites") == 0)
+		why = "the kernel reads that table when the module comes, before livepatch writes the key's address: the key must be exported, or the code must not use it";
+	if (!why)
+		return 0;
+	return reloc_err(ctx, -EINVAL,
+			 "%s+0x%llx%s%s%s refers to '%s' of %s (relocation type %u): %s", tname,
+			 (unsigned long long)rela->r_offset, *fn ? " (in " : "", fn, *fn ? ")" : "",
+			 c->name, c->object, (unsigned int)ELF64_R_TYPE(rela->r_info), why);
+}
+
 /*
  * Move the relocations of one ordinary RELA section @scn against the call
  * symbols into ".klp.rela.<object>.<target section>" sections.
@@ -537,16 +579,24 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 
 		if (si >= nsyms || call_of[si] < 0)
 			continue;
-		if (!is_direct_call(&rela[j], &tshdr, tdata))
+		if (calls[call_of[si]].any_use) {
+			rc = check_data_use(ctx, rw, &calls[call_of[si]], tname, &tshdr,
+					    shdr.sh_info, &rela[j]);
+			if (rc)
+				return rc;
+		} else if (!is_direct_call(&rela[j], &tshdr, tdata)) {
 			return refuse_address(ctx, rw, &calls[call_of[si]], tname, shdr.sh_info,
 					      &rela[j]);
+		}
 		if (strncmp(tname, ".init", 5) == 0 || strncmp(tname, ".exit", 5) == 0)
 			return reloc_err(
 				ctx, -EINVAL,
-				"%s+0x%llx calls '%s' of %s from an __init or __exit function: call it only from the patch's replacement functions and callbacks",
+				"%s+0x%llx %s '%s' of %s from an __init or __exit function: use it only from the patch's replacement functions and callbacks",
 				tname, (unsigned long long)rela[j].r_offset,
+				calls[call_of[si]].any_use ? "refers to" : "calls",
 				calls[call_of[si]].name, calls[call_of[si]].object);
-		if (tdata && ((const uint8_t *)tdata->d_buf)[rela[j].r_offset - 1] == 0xe8) {
+		if (!calls[call_of[si]].any_use && tdata &&
+		    ((const uint8_t *)tdata->d_buf)[rela[j].r_offset - 1] == 0xe8) {
 			struct call_site *v = realloc(rw->sites, (rw->n_sites + 1) * sizeof(*v));
 
 			if (!v)
@@ -722,7 +772,10 @@ static int drop_call_sites(struct rewrite *rw)
 	return 0;
 }
 
-/* Turn the direct calls of KLPB_SYMREF_CALL functions into livepatch relocations. */
+/*
+ * Turn the direct calls of KLPB_SYMREF_CALL functions, and every use of
+ * KLPB_SYMREF_DIRECT data, into livepatch relocations.
+ */
 static int rewrite_calls(struct klpb_ctx *ctx, struct rewrite *rw, const struct klp_symref *refs,
 			 size_t n)
 {

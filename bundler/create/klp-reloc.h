@@ -27,6 +27,14 @@
  * such call (clear_relocate_add, kernel/compat.h) is rewritten the same
  * way.  Afterwards no ordinary relocation may name a weak undefined symbol:
  * it would resolve to 0 at load.
+ *
+ * A KLPB_SYMREF_DIRECT reference (KLPB_DIRECT_REF_POS: code extracted by
+ * create --patch) has no slot either.  A function one (with _FUNC and
+ * _CALL) follows the call-only rule above; for data, every relocation
+ * against its symbol moves, whatever its type (R_X86_64_PC32, _32S, _64...,
+ * those the kernel's apply_relocate_add() knows), except in __init/__exit
+ * code and in __jump_table / .static_call_sites (the kernel reads those
+ * when the module comes, before livepatch writes the keys' addresses).
  */
 #ifndef KLPB_KLP_RELOC_H
 #define KLPB_KLP_RELOC_H
@@ -48,7 +56,7 @@ struct klp_symref {
 	char *object;
 	char *name;
 	unsigned long sympos;
-	size_t slot; /* offset of the slot in .klpb.slots; unused with KLPB_SYMREF_CALL */
+	size_t slot; /* offset of the slot in .klpb.slots; unused with KLPB_SYMREF_CALL/_DIRECT */
 	unsigned long flags; /* KLPB_SYMREF_* */
 };
 

@@ -52,19 +52,6 @@ __attribute__((format(printf, 1, 2))) static char *alloc_printf(const char *fmt,
 	return n < 0 ? NULL : s;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;

@@ -78,9 +78,8 @@ int create_scan_decls(struct klpb_ctx *ctx, struct create_state *st);
 bool create_is_patch_name(const char *name);
 bool create_has_patches(const struct create_state *st);
 int create_from_patch(struct klpb_ctx *ctx, struct create_state *st);
-/* Target @ti's build files from the diffs (*@n of them, maybe none). */
-const struct kbuild_file *create_patch_files(const struct create_state *st, size_t ti,
-					     size_t *n);
+/* Target @ti's build files and objects from the diffs into @job (none without). */
+void create_patch_files(const struct create_state *st, size_t ti, struct kbuild_job *job);
 void create_free_patch_files(struct create_state *st);
 
 /* create.c: module object @object joins target @t (as the objects in the declarations do). */

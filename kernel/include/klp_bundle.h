@@ -14,6 +14,7 @@
  *	KLPB_OBJECT_CALLBACKS(mymod, my_pre, my_post, NULL, NULL);
  *	KLPB_STATE(MY_STATE_ID, 1);
  *	KLPB_SYMBOL(vmlinux, static_helper, int (int));	(then KLPB_SYM(static_helper)(1))
+ *	KLPB_DIRECT_REF_POS(vmlinux, count.3, 0, 0);	(create --patch's extracted code)
  *
  * The object is "vmlinux" or a module name ('-' is read as '_').
  */
@@ -161,6 +162,33 @@
  * @type: its C type
  */
 #define KLPB_SYMBOL(obj, sym, type) KLPB_SYMBOL_POS(obj, sym, 0, type)
+
+/**
+ * KLPB_DIRECT_REF_POS - declare a reference made by extracted kernel code
+ * @obj: vmlinux or a module name, as a bare word
+ * @sym: the symbol's name in @obj, as bare words; it may hold dots (a
+ *	static local such as count.3, or foo.isra.0)
+ * @pos: its kallsyms position among symbols of that name (1-based; 0 for
+ *	a unique name), a decimal literal
+ * @is_func: 1 when @sym is a function, else 0
+ *
+ * For the objects 'klp-bundle create --patch' extracts from a compiled
+ * kernel fix, which reach @sym through the weak undefined symbol
+ * KLPB_CALL_PREFIX "<obj>.<pos>.<sym>" (the object defines it: this macro
+ * declares no C symbol).  create turns every use of that symbol into a
+ * livepatch relocation in .klp.rela.<obj>.<section>, whatever its type
+ * for data; a function's uses must be calls, as with KLPB_SYMBOL.  No slot.
+ */
+#define KLPB_DIRECT_REF_POS(obj, sym, pos, is_func)			\
+	static const struct klpb_symref_decl __UNIQUE_ID(klpb_)		\
+	__used __section(KLPB_SECTION_SYMREFS) __aligned(8) = {		\
+		.object = #obj,						\
+		.name = #sym,						\
+		.sympos = (pos),					\
+		.slot = NULL,						\
+		.flags = KLPB_SYMREF_DIRECT |				\
+			 ((is_func) ? KLPB_SYMREF_FUNC | KLPB_SYMREF_CALL : 0), \
+	}
 
 /**
  * KLPB_SYM - the address of a symbol declared with KLPB_SYMBOL

@@ -76,6 +76,28 @@ static void test_symbols(void)
 	decls_free(&l);
 }
 
+/* KLPB_DIRECT_REF_POS: the generated declarations of create --patch */
+static void test_direct(void)
+{
+	struct decl_list l = {};
+	const char *src = "#include <klp_bundle.h>\n"
+			  "KLPB_DIRECT_REF_POS(vmlinux, count.3, 2, 0);\n"
+			  "KLPB_DIRECT_REF_POS(snd-mod, helper.isra.0, 0, 1);\n"
+			  "KLPB_SYMBOL(vmlinux, count.3, int);\n";
+
+	is_int(scan(&l, src), 0, "direct references scan");
+	is_int(l.n_symrefs, 3, "two direct references and a KLPB_SYMBOL");
+	is_str(l.symrefs[0].name, "count.3", "a static local's name, dots and all");
+	is_int(l.symrefs[0].sympos, 2, "its position");
+	ok(l.symrefs[0].direct && !l.symrefs[0].is_func, "data: direct, not a function");
+	is_str(l.symrefs[1].object, "snd_mod", "the object, '-' read as '_'");
+	is_str(l.symrefs[1].name, "helper.isra.0", "a suffixed function name");
+	ok(l.symrefs[1].direct && l.symrefs[1].is_func, "is_func 1: a direct function");
+	ok(!l.symrefs[2].direct && !l.symrefs[2].is_func, "KLPB_SYMBOL is not direct");
+	is_int(l.symrefs[2].line, 4, "its line");
+	decls_free(&l);
+}
+
 static void test_bad(void)
 {
 	static const struct {
@@ -111,6 +133,16 @@ static void test_bad(void)
 		  "a bad symbol position" },
 		{ "KLPB_SYMBOL(vmlinux, x, int);\nKLPB_SYMBOL(vmlinux, x, long);",
 		  "p.c:2: 'x' of vmlinux is already referenced at p.c:1", "a duplicate reference" },
+		{ "KLPB_DIRECT_REF_POS(vmlinux, x, 0);",
+		  "'KLPB_DIRECT_REF_POS' takes 4 plain names (object, symbol, position, 0 or 1 for a function)",
+		  "a direct reference without is_func" },
+		{ "KLPB_DIRECT_REF_POS(vmlinux, x, 0, 2);",
+		  "'2' of KLPB_DIRECT_REF_POS 'x' is not 0 or 1", "a bad is_func" },
+		{ "KLPB_DIRECT_REF_POS(vmlinux, x, a, 1);", "position 'a' of 'x' is not a number",
+		  "a bad direct position" },
+		{ "KLPB_DIRECT_REF_POS(vmlinux, x.1, 0, 0);\nKLPB_DIRECT_REF_POS(vmlinux, x.1, 0, 0);",
+		  "p.c:2: 'x.1' of vmlinux is already referenced at p.c:1",
+		  "a duplicate direct reference" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -127,6 +159,7 @@ int main(void)
 {
 	test_good();
 	test_symbols();
+	test_direct();
 	test_bad();
 	free(ctx.err_msg);
 	return done_testing();

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,49 @@ static const char undeclared[] = "call \"__klpb_fn.vmlinux.0.other\"\n"
 				 "ret\n"
 				 ".size f, .-f\n";
 
+/*
+ * KLPB_DIRECT_REF_POS references (create --patch): data count.3 of vmlinux
+ * at position 2 (KLPB_SYMREF_DIRECT), and a function helper of mymod
+ * (DIRECT | FUNC | CALL); no slots.  The data is used by a PC32 load, a 32S
+ * immediate and a 64-bit pointer in .data.
+ */
+static const char direct_common[] = ".section .rodata.str,\"a\"\n"
+				    "o1: .asciz \"vmlinux\"\n"
+				    "n1: .asciz \"count.3\"\n"
+				    "o2: .asciz \"mymod\"\n"
+				    "n2: .asciz \"helper\"\n"
+				    ".section .klpb.symrefs,\"a\"\n"
+				    ".balign 8\n"
+				    ".quad o1, n1, 2, 0, 4\n" /* KLPB_SYMREF_DIRECT */
+				    ".quad o2, n2, 0, 0, 7\n" /* DIRECT | FUNC | CALL */
+				    ".section .klpb.slots,\"aw\"\n"
+				    ".weak \"__klpb_fn.vmlinux.2.count.3\"\n"
+				    ".weak \"__klpb_fn.mymod.0.helper\"\n"
+				    ".text\n"
+				    ".globl f\n"
+				    ".type f,@function\n"
+				    "f:\n";
+
+static const char direct_uses[] = "mov \"__klpb_fn.vmlinux.2.count.3\"(%rip), %eax\n"
+				  "movq $\"__klpb_fn.vmlinux.2.count.3\", %rax\n"
+				  "call \"__klpb_fn.mymod.0.helper\"\n"
+				  "ret\n"
+				  ".size f, .-f\n"
+				  ".data\n"
+				  ".quad \"__klpb_fn.vmlinux.2.count.3\" + 8\n";
+
+static const char direct_func_address[] = "lea \"__klpb_fn.mymod.0.helper\"(%rip), %rax\n"
+					  "ret\n"
+					  ".size f, .-f\n";
+
+static const char direct_jump_table[] = "ret\n"
+					".size f, .-f\n"
+					".section __jump_table,\"aw\"\n"
+					".long f - ., f - .\n"
+					".quad \"__klpb_fn.vmlinux.2.count.3\" - .\n";
+
 static char dir[] = "/tmp/test-klp-reloc.XXXXXX";
+static const char *prelude = common;
 
 /* Assemble common + @body into a relocatable object; [owned] *@out. */
 static int assemble(const char *body, struct klpb_buf *out)
@@ -74,7 +117,7 @@ static int assemble(const char *body, struct klpb_buf *out)
 	f = fopen(src, "w");
 	if (!f)
 		return -errno;
-	fputs(common, f);
+	fputs(prelude, f);
 	fputs(body, f);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "cc -c -o %s %s", obj, src);
@@ -187,6 +230,122 @@ static void inspect(const struct klpb_buf *ko, struct seen *s)
 	elf_end(elf);
 }
 
+/* Where the relocations against count.3 / helper went, by section and type. */
+struct direct_seen {
+	int text_pc32, text_32s, text_call, data_64, ordinary_left, weak_undef, klp_syms;
+	long data_addend;
+};
+
+static void inspect_direct(const struct klpb_buf *ko, struct direct_seen *s)
+{
+	Elf *elf = elf_memory((char *)ko->data, ko->len);
+	size_t shstrndx, strndx = 0;
+	Elf_Data *syms = NULL;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	GElf_Sym sym;
+
+	memset(s, 0, sizeof(*s));
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB) {
+			syms = elf_getdata(scn, NULL);
+			strndx = shdr.sh_link;
+		}
+	for (int i = 1; syms && gelf_getsym(syms, i, &sym); i++) {
+		const char *n = elf_strptr(elf, strndx, sym.st_name);
+
+		if (sym.st_shndx == SHN_UNDEF && GELF_ST_BIND(sym.st_info) == STB_WEAK)
+			s->weak_undef++;
+		if (n && sym.st_shndx == SHN_LIVEPATCH &&
+		    (strcmp(n, ".klp.sym.vmlinux.count.3,2") == 0 ||
+		     strcmp(n, ".klp.sym.mymod.helper,0") == 0))
+			s->klp_syms++;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+		const char *name;
+		GElf_Rela r;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_RELA)
+			continue;
+		name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		for (int j = 0; name && d && gelf_getrela(d, j, &r); j++) {
+			const char *n = gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) ?
+						elf_strptr(elf, strndx, sym.st_name) :
+						NULL;
+			bool data = n && (strcmp(n, ".klp.sym.vmlinux.count.3,2") == 0 ||
+					  strcmp(n, "__klpb_fn.vmlinux.2.count.3") == 0);
+			bool fn = n && (strcmp(n, ".klp.sym.mymod.helper,0") == 0 ||
+					strcmp(n, "__klpb_fn.mymod.0.helper") == 0);
+
+			if (!data && !fn)
+				continue;
+			if (!(shdr.sh_flags & SHF_RELA_LIVEPATCH))
+				s->ordinary_left++;
+			else if (data && strcmp(name, ".klp.rela.vmlinux..text") == 0 &&
+				 GELF_R_TYPE(r.r_info) == R_X86_64_PC32)
+				s->text_pc32++;
+			else if (data && strcmp(name, ".klp.rela.vmlinux..text") == 0 &&
+				 GELF_R_TYPE(r.r_info) == R_X86_64_32S)
+				s->text_32s++;
+			else if (data && strcmp(name, ".klp.rela.vmlinux..data") == 0 &&
+				 GELF_R_TYPE(r.r_info) == R_X86_64_64) {
+				s->data_64++;
+				s->data_addend = (long)r.r_addend;
+			} else if (fn && strcmp(name, ".klp.rela.mymod..text") == 0 &&
+				   GELF_R_TYPE(r.r_info) == R_X86_64_PLT32)
+				s->text_call++;
+		}
+	}
+	elf_end(elf);
+}
+
+/* KLPB_SYMREF_DIRECT: every use of data moves, a function keeps the call-only rule. */
+static void test_direct(void)
+{
+	struct klpb_ctx ctx = { .json = true };
+	struct klpb_buf ko = { 0 };
+	struct direct_seen s;
+	int n, rc;
+
+	prelude = direct_common;
+	rc = rewrite(direct_uses, &ko, &ctx, &n);
+	is_int(rc, 0, "direct references: rewritten");
+	diag("%s", ctx.err_msg ? ctx.err_msg : "");
+	is_int(n, 2, "direct: two declarations read, no slot needed");
+	inspect_direct(&ko, &s);
+	is_int(s.text_pc32, 1, "the PC32 load moved to .klp.rela.vmlinux..text");
+	is_int(s.text_32s, 1, "the 32S immediate too");
+	ok(s.data_64 == 1 && s.data_addend == 8,
+	   "the pointer in .data moved to .klp.rela.vmlinux..data, addend kept");
+	is_int(s.text_call, 1, "the direct function's call moved to .klp.rela.mymod..text");
+	is_int(s.ordinary_left, 0, "no ordinary relocation left against them");
+	is_int(s.klp_syms, 2, ".klp.sym.vmlinux.count.3,2 and .klp.sym.mymod.helper,0");
+	is_int(s.weak_undef, 0, "no weak undefined symbol left");
+	klpb_buf_free(&ko);
+	free(ctx.err_msg);
+	ctx = (struct klpb_ctx){ .json = true };
+
+	rc = rewrite(direct_func_address, &ko, &ctx, &n);
+	is_int(rc, -EINVAL, "direct function: its address taken is refused");
+	ok(ctx.err_msg && strstr(ctx.err_msg, "address of the function 'helper' of mymod"),
+	   "named: %s", ctx.err_msg ? ctx.err_msg : "(nothing)");
+	klpb_buf_free(&ko);
+	free(ctx.err_msg);
+	ctx = (struct klpb_ctx){ .json = true };
+
+	rc = rewrite(direct_jump_table, &ko, &ctx, &n);
+	is_int(rc, -EINVAL, "direct data in __jump_table is refused");
+	ok(ctx.err_msg && strstr(ctx.err_msg, "__jump_table+0x8") &&
+		   strstr(ctx.err_msg, "'count.3' of vmlinux") && strstr(ctx.err_msg, "exported"),
+	   "named: %s", ctx.err_msg ? ctx.err_msg : "(nothing)");
+	klpb_buf_free(&ko);
+	free(ctx.err_msg);
+	prelude = common;
+}
+
 int main(void)
 {
 	struct klpb_ctx ctx = { .json = true };
@@ -241,6 +400,7 @@ int main(void)
 	klpb_buf_free(&ko);
 	free(ctx.err_msg);
 
+	test_direct();
 	{
 		char p[64];
 

@@ -265,10 +265,14 @@ struct klpb_state_decl {
  * @name: the symbol (a function or a variable, static or not)
  * @sympos: 0 for a unique name, else its 1-based kallsyms position
  * @slot: where the livepatch core writes the symbol's address; NULL for a
- *	function reached by direct calls (KLPB_SYMREF_CALL)
+ *	function reached by direct calls (KLPB_SYMREF_CALL) and for a
+ *	KLPB_SYMREF_DIRECT reference
  * @flags: KLPB_SYMREF_FUNC: @name is a function; KLPB_SYMREF_CALL: it is
  *	reached by direct calls (livepatch relocations at the call sites,
- *	KLPB_CALL_PREFIX), not through a slot
+ *	KLPB_CALL_PREFIX), not through a slot; KLPB_SYMREF_DIRECT: compiled
+ *	kernel code (create --patch) reaches it by livepatch relocations at
+ *	every place it uses it (KLPB_CALL_PREFIX too), whatever the relocation
+ *	type (calls only, for a function: with KLPB_SYMREF_FUNC and _CALL)
  */
 struct klpb_symref_decl {
 	KLPB_DECL_PTR(object, const char *object);
@@ -280,6 +284,7 @@ struct klpb_symref_decl {
 
 #define KLPB_SYMREF_FUNC	1UL
 #define KLPB_SYMREF_CALL	2UL
+#define KLPB_SYMREF_DIRECT	4UL
 
 /*
  * The layout: every field is eight bytes, in the order above, so every
