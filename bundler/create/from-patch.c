@@ -9,10 +9,9 @@
  *   the patched one (objdiff.c, resolve.c), then a generated declaration
  *   file, klpb_from_patch.c, that names them for the runtime:
  *
- *	extern char klpb_new_vmlinux_0_cmdline_proc_show[]
- *		__asm__("__klpb_new.vmlinux.0.cmdline_proc_show");
+ *	extern char klpb_new_vmlinux_0_cmdline_proc_show[];
  *	KLPB_PATCH_FUNC(vmlinux, cmdline_proc_show, klpb_new_vmlinux_0_cmdline_proc_show);
- *	KLPB_DIRECT_REF_POS(vmlinux, "saved_command_line", 0, 0);
+ *	KLPB_DIRECT_REF_POS(vmlinux, saved_command_line, 0, 0);
  *
  * The extracted objects (klpb_diff_N.o) and that file join the module
  * build; from there on the pipeline is the one of hand-written sources.
@@ -99,39 +98,22 @@ static int add_file(struct fp_target *ft, const char *name, const char *obj, uin
 	return 0;
 }
 
-/* The C identifier of the replacement of @f in @object. */
-static char *new_ident(const char *object, const struct objdiff_func *f)
-{
-	char *s = NULL;
-
-	if (asprintf(&s, "klpb_new_%s_%lu_%s", object, f->sympos, f->name) < 0)
-		return NULL;
-	for (char *p = s; *p; p++)
-		if (*p == '.' || *p == '-')
-			*p = '_';
-	return s;
-}
-
 /* One unit's declarations into @f. */
 static int write_unit_decls(FILE *f, const struct unit *u, const struct objdiff_result *r)
 {
 	fprintf(f, "\n/* %s (%s) */\n", u->path, u->object);
 	for (size_t i = 0; i < r->n_funcs; i++) {
 		const struct objdiff_func *fn = &r->funcs[i];
-		char *id;
 
 		if (fn->is_new)
 			continue;
-		id = new_ident(u->object, fn);
-		if (!id)
-			return -ENOMEM;
-		fprintf(f, "extern char %s[] __asm__(\"%s\");\n", id, fn->new_sym);
+		fprintf(f, "extern char %s[];\n", fn->new_sym);
 		if (fn->sympos)
 			fprintf(f, "KLPB_PATCH_FUNC_POS(%s, %s, %lu, %s);\n", u->object, fn->name,
-				fn->sympos, id);
+				fn->sympos, fn->new_sym);
 		else
-			fprintf(f, "KLPB_PATCH_FUNC(%s, %s, %s);\n", u->object, fn->name, id);
-		free(id);
+			fprintf(f, "KLPB_PATCH_FUNC(%s, %s, %s);\n", u->object, fn->name,
+				fn->new_sym);
 	}
 	for (size_t i = 0; i < r->n_refs; i++)
 		fprintf(f, "KLPB_DIRECT_REF_POS(%s, %s, %lu, %d);\n", r->refs[i].object,

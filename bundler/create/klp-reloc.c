@@ -349,7 +349,7 @@ struct call_sym {
 	char object[KLPB_MAX_NAME + 1];
 	char name[KLPB_MAX_SYMBOL + 1];
 	unsigned long pos;
-	bool any_use; /* a KLPB_SYMREF_DIRECT data reference: every relocation moves */
+	bool any_use; /* a KLPB_SYMREF_DIRECT reference: every relocation moves */
 };
 
 /* The runtime's own direct calls (kernel/compat.h), which no patch source declares. */
@@ -389,7 +389,7 @@ static int parse_call_name(const char *n, struct call_sym *c)
 
 /*
  * Which declaration @c is: 0 for a KLPB_SYMREF_CALL or _DIRECT one (setting
- * @c->any_use for direct data) or the runtime's, else an error.
+ * @c->any_use for a direct one) or the runtime's, else an error.
  */
 static int check_call_sym(struct klpb_ctx *ctx, struct call_sym *c, const struct klp_symref *refs,
 			  size_t n)
@@ -398,7 +398,12 @@ static int check_call_sym(struct klpb_ctx *ctx, struct call_sym *c, const struct
 		if (strcmp(refs[i].object, c->object) != 0 || strcmp(refs[i].name, c->name) != 0 ||
 		    refs[i].sympos != c->pos)
 			continue;
-		if ((refs[i].flags & KLPB_SYMREF_DIRECT) && !(refs[i].flags & KLPB_SYMREF_FUNC)) {
+		if (refs[i].flags & KLPB_SYMREF_DIRECT) {
+			/*
+			 * Extracted code (create --patch): its function
+			 * addresses were checked there, against the
+			 * kernel's own uses (objextract.c).
+			 */
 			c->any_use = true;
 			return 0;
 		}
@@ -595,7 +600,7 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 				tname, (unsigned long long)rela[j].r_offset,
 				calls[call_of[si]].any_use ? "refers to" : "calls",
 				calls[call_of[si]].name, calls[call_of[si]].object);
-		if (!calls[call_of[si]].any_use && tdata &&
+		if (is_direct_call(&rela[j], &tshdr, tdata) &&
 		    ((const uint8_t *)tdata->d_buf)[rela[j].r_offset - 1] == 0xe8) {
 			struct call_site *v = realloc(rw->sites, (rw->n_sites + 1) * sizeof(*v));
 

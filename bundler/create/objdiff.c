@@ -214,8 +214,11 @@ static int changed_func(struct klpb_ctx *ctx, const struct unit *u, const struct
 		return rc;
 	if (ans.kind == OBJDIFF_REF_EXPORTED)
 		ans.sympos = 0;
-	if (asprintf(&new_sym, OBJDIFF_NEW_PREFIX "%s.%lu.%s", u->object, ans.sympos, m->name) < 0)
+	if (asprintf(&new_sym, OBJDIFF_NEW_PREFIX "%s_%lu_%s", u->object, ans.sympos, m->name) < 0)
 		return -ENOMEM;
+	for (char *p = new_sym; *p; p++)
+		if (*p == '.')
+			*p = '_';
 	rc = add_func(res, m->name, ans.sympos, false, new_sym);
 	if (!rc)
 		rc = extract_func(ex, j, new_sym);

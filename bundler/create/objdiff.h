@@ -65,8 +65,13 @@ struct objdiff_result {
 	size_t elf_len;
 };
 
-/* The prefix of a changed function's replacement symbol: PREFIX "<object>.<sympos>.<name>". */
-#define OBJDIFF_NEW_PREFIX "__klpb_new."
+/*
+ * The prefix of a changed function's replacement symbol, a C identifier
+ * (the declaration names it, and the runtime checks the manifest's name of
+ * the replacement against the module's symbol): PREFIX
+ * "<object>_<sympos>_<name>", each '.' of the name as '_'.
+ */
+#define OBJDIFF_NEW_PREFIX "klpb_new_"
 
 /*
  * Compare @u's original and patched objects (x86-64 ET_REL, built with

@@ -399,6 +399,28 @@ static int add_sym(struct extract *ex, const char *name, unsigned char info, siz
 	return 0;
 }
 
+/*
+ * Output symbol @i of the patched object, local, in piece @p.  The .cold
+ * part of a renamed function is "<new name>.cold": objtool finds a .cold
+ * part's parent by that name.
+ */
+static int add_local_sym(struct extract *ex, size_t i, const struct piece *p, size_t *h)
+{
+	const struct osym *s = &ex->o->sym[i];
+	char *cold = NULL;
+	int rc;
+
+	for (size_t j = 1; s->is_cold && j < ex->o->n_sym; j++)
+		if (ex->o->sym[j].cold == i && ex->new_name[j] &&
+		    asprintf(&cold, "%s.cold", ex->new_name[j]) < 0)
+			return -ENOMEM;
+	rc = add_sym(ex, cold ? cold : s->name, GELF_ST_INFO(STB_LOCAL, GELF_ST_TYPE(s->s.st_info)),
+		     ex->xsec_of[s->s.st_shndx] - 1, s->s.st_value - p->start + p->out,
+		     s->s.st_size, h);
+	free(cold);
+	return rc;
+}
+
 /* Pieces in order, merged where they overlap, at their output offsets; the symbols. */
 static int layout(struct extract *ex)
 {
@@ -450,9 +472,7 @@ static int layout(struct extract *ex)
 				     ex->xsec_of[s->s.st_shndx] - 1,
 				     s->s.st_value - p->start + p->out, s->s.st_size, &h);
 		else
-			rc = add_sym(ex, s->name, GELF_ST_INFO(STB_LOCAL, type),
-				     ex->xsec_of[s->s.st_shndx] - 1,
-				     s->s.st_value - p->start + p->out, s->s.st_size, &h);
+			rc = add_local_sym(ex, i, p, &h);
 		if (rc)
 			return rc;
 		ex->sym_out[i] = h + 1;
@@ -487,6 +507,33 @@ static int add_ref(struct extract *ex, const struct objdiff_answer *a, const cha
 	return 0;
 }
 
+/*
+ * Whether the original object uses the address of its symbol @sym other
+ * than by a call from code (a function pointer stored or passed): then the
+ * running kernel's function is address-taken, and IBT left its ENDBR.
+ */
+static bool orig_takes_address(const struct obj *o, size_t sym)
+{
+	for (size_t sec = 0; sec < o->n_sec; sec++) {
+		const struct osec *s = &o->sec[sec];
+
+		/* code and data: not the tables that locate code (unwind, ftrace, ...) */
+		if (!(s->sh.sh_flags & SHF_ALLOC) ||
+		    (!obj_sec_is_code(s) && strncmp(s->name, ".data", 5) != 0 &&
+		     strncmp(s->name, ".rodata", 7) != 0 && strncmp(s->name, ".init.data", 10) != 0 &&
+		     strncmp(s->name, ".ref.data", 9) != 0))
+			continue;
+		for (size_t i = 0; i < s->n_rela; i++) {
+			struct otarget t;
+
+			obj_target(o, sec, &s->rela[i], &t);
+			if (t.sym == sym && !obj_rela_is_call(o, sec, &s->rela[i]))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The undefined symbol standing for symbol @sym of the patched object, asking the resolver. */
 static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 {
@@ -518,12 +565,13 @@ static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 	if (rc)
 		return rc;
 	if (a.kind == OBJDIFF_REF_KLP) {
-		if (q.is_func && !call && s->s.st_shndx != SHN_UNDEF)
+		if (q.is_func && !call && s->s.st_shndx != SHN_UNDEF &&
+		    !orig_takes_address(ex->orig, s->match))
 			return refuse(ex,
 				      "the changed code uses the address of the function '%s' "
-				      "(not a call), which is neither carried nor exported: with "
-				      "IBT a livepatch reference to it may miss its ENDBR; call it "
-				      "instead, or carry a wrapper",
+				      "(not a call), which is neither carried nor exported, and the "
+				      "kernel's own code never takes it: with IBT the function may "
+				      "have no ENDBR; call it instead, or carry a wrapper",
 				      q.name);
 		if (asprintf(&name, KLPB_CALL_PREFIX "%.*s.%lu.%s", (int)sizeof(a.object), a.object,
 			     a.sympos, q.name) < 0)

@@ -19,7 +19,7 @@ static const char *const known[] = {
 	".altinstructions", ".smp_locks",	  ".parainstructions",
 	"__mcount_loc",	    ".static_call_sites", ".retpoline_sites",
 	".return_sites",    ".call_sites",	  ".ibt_endbr_seal",
-	".orc_unwind",	    ".orc_unwind_ip",	  "__patchable_function_entries",
+	".orc_unwind",	    ".orc_unwind_ip",
 };
 
 /* Sections that are not carried whatever they reference. */
@@ -28,7 +28,13 @@ static bool dropped(const char *n)
 	static const char *const prefixes[] = { ".debug",    ".eh_frame", ".note",
 						".comment",  "__ksymtab", "___ksymtab",
 						"__kcrctab", ".modinfo",  ".export_symbol",
-						".BTF",	     ".gnu.",	  ".llvm" };
+						".BTF",	     ".gnu.",	  ".llvm",
+						/*
+						 * ordered (SHF_LINK_ORDER), which the
+						 * output cannot keep; unused on x86 (the
+						 * padding it lists stays in the code)
+						 */
+						"__patchable_function_entries" };
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)

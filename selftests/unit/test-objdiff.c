@@ -232,9 +232,9 @@ static void test_changed(void)
 	is_int(r.rc, 0, "changed: extracted");
 	is_int(r.res.n_funcs, 1, "changed: one function");
 	f = func(&r, "calc");
-	ok(f && !f->is_new && f->new_sym && strcmp(f->new_sym, "__klpb_new.vmlinux.0.calc") == 0,
-	   "changed: calc, replaced by __klpb_new.vmlinux.0.calc");
-	look(&r.res, "__klpb_new.vmlinux.0.calc", ".text.calc", &l);
+	ok(f && !f->is_new && f->new_sym && strcmp(f->new_sym, "klpb_new_vmlinux_0_calc") == 0,
+	   "changed: calc, replaced by klpb_new_vmlinux_0_calc");
+	look(&r.res, "klpb_new_vmlinux_0_calc", ".text.calc", &l);
 	ok(l.valid, "changed: the object reads back (ET_REL, locals first)");
 	ok(l.sym_bind == STB_GLOBAL && l.sym_type == STT_FUNC && l.sym_defined == 1,
 	   "changed: the replacement is a global function");
@@ -375,6 +375,19 @@ static void test_refused(const char *name, const char *word)
 	run_free(&r);
 }
 
+/* The address of a function the original takes too: a function reference, not refused. */
+static void test_address_kept(void)
+{
+	struct run r;
+
+	run_fixture("addrkept", &r);
+	is_int(r.rc, 0, "addrkept: extracted");
+	ok(r.res.n_refs == 1 && strcmp(r.res.refs[0].name, "handler") == 0 &&
+		   r.res.refs[0].is_func,
+	   "addrkept: 'handler' is a function reference");
+	run_free(&r);
+}
+
 static void test_strings(void)
 {
 	struct run r;
@@ -456,6 +469,7 @@ int main(void)
 	test_refused("newglobal", "new global data");
 	test_refused("init", "__init");
 	test_refused("addr", "address of the function 'handler'");
+	test_address_kept();
 	test_alt();
 	test_ops();
 	test_strings();
