@@ -63,29 +63,92 @@ static inline const void *klpb_module_ro_region(const struct module *mod,
 #endif
 
 /*
+ * KLPB_RUNTIME_CLEARS_KLP_RELOCS: where the kernel does not clear them, the
+ * runtime clears every livepatch relocation of a module object itself when
+ * that module goes (post_unpatch) or its load is refused (pre_patch): the
+ * slots and the direct references in code (KLPB_SYMBOL direct calls,
+ * create --patch's references into a module), as the kernel's
+ * clear_relocate_add() of v6.3 would.  The targets are mostly read-only
+ * module text, written as x86's apply_relocate_add() writes them late:
+ * through the temporary text-poking mapping under text_mutex, here by
+ * text_poke_set() (v5.19, "x86/alternative: Introduce text_poke_set"),
+ * which takes text_mutex itself.  bundle.kbuild greps the
+ * target's <asm/text-patching.h> for it and passes
+ * -DKLPB_HAVE_TEXT_POKE_SET.  The relocation widths are x86-64's.
+ *
+ * Without it (another architecture, or x86 before v5.19) the runtime clears
+ * only its slots (klpb_core.c), and everything else must be a slot.
+ */
+#if !KLPB_KERNEL_CLEARS_KLP_RELOCS && defined(CONFIG_X86_64) && \
+	defined(KLPB_HAVE_TEXT_POKE_SET)
+#define KLPB_RUNTIME_CLEARS_KLP_RELOCS 1
+#else
+#define KLPB_RUNTIME_CLEARS_KLP_RELOCS 0
+#endif
+
+/*
+ * KLPB_RUNTIME_NEEDS_VMLINUX: the runtime itself calls a vmlinux function
+ * through a livepatch relocation (clear_relocate_add() or text_poke_set(),
+ * below), which the livepatch core writes only for a vmlinux object: the
+ * bundle's patch gets one even when it patches modules only.  The vmlinux
+ * relocations are written once, when the bundle loads, and never need
+ * clearing (vmlinux does not go away).
+ */
+#define KLPB_RUNTIME_NEEDS_VMLINUX \
+	(KLPB_KERNEL_CLEARS_KLP_RELOCS || KLPB_RUNTIME_CLEARS_KLP_RELOCS)
+
+/*
  * KLPB_DIRECT_CALLS: KLPB_SYMBOL functions are called directly, through
  * livepatch relocations at the call sites (klp_bundle.h), not through a
  * pointer slot.  With CONFIG_X86_KERNEL_IBT (Debian 6.12) the kernel seals
  * every function whose address is never taken, and an indirect call to one
- * traps ("Missing ENDBR").  Direct calls need the kernel to clear module
- * relocations: the call sites are read-only text, which a module's second
- * load must find zero.  -DKLPB_SLOT_CALLS forces the old slot calls (a test
- * knob: selftests/ibt/run shows the IBT check catching them).
+ * traps ("Missing ENDBR").  Direct calls need module relocations cleared
+ * when the module goes: the call sites are read-only text, which a
+ * module's second load must find zero.  The kernel does it from v6.3 on,
+ * the runtime before (KLPB_RUNTIME_CLEARS_KLP_RELOCS); there slots stay
+ * the default without IBT, and -DKLPB_DIRECT_CALLS_FORCE (a test knob:
+ * selftests/vm/t0601-direct-module.sh) makes the calls direct too.
+ * -DKLPB_SLOT_CALLS forces the old slot calls (a test knob:
+ * selftests/ibt/run shows the IBT check catching them).
  */
-#if KLPB_KERNEL_CLEARS_KLP_RELOCS && !defined(KLPB_SLOT_CALLS)
+#if defined(KLPB_SLOT_CALLS)
+#define KLPB_DIRECT_CALLS 0
+#elif KLPB_KERNEL_CLEARS_KLP_RELOCS
+#define KLPB_DIRECT_CALLS 1
+#elif KLPB_RUNTIME_CLEARS_KLP_RELOCS && \
+	(defined(CONFIG_X86_KERNEL_IBT) || defined(KLPB_DIRECT_CALLS_FORCE))
 #define KLPB_DIRECT_CALLS 1
 #else
 #define KLPB_DIRECT_CALLS 0
 #endif
 
+#if defined(KLPB_DIRECT_CALLS_FORCE) && !KLPB_DIRECT_CALLS && \
+	!defined(KLPB_SLOT_CALLS)
+#error "KLPB_DIRECT_CALLS_FORCE without clear_relocate_add() or text_poke_set()"
+#endif
+
 /*
  * IBT needs direct calls (an indirect call to a sealed function traps),
- * direct calls need the kernel to clear module relocations: without it,
- * KLPB_SYMBOL functions could be reached neither way.
+ * direct calls need module relocations cleared: without either the kernel
+ * or the runtime clearing them, KLPB_SYMBOL functions could be reached
+ * neither way.
  */
-#if defined(CONFIG_X86_KERNEL_IBT) && !KLPB_KERNEL_CLEARS_KLP_RELOCS
-#error "CONFIG_X86_KERNEL_IBT without clear_relocate_add(): KLPB_SYMBOL functions cannot be reached"
+#if defined(CONFIG_X86_KERNEL_IBT) && !KLPB_KERNEL_CLEARS_KLP_RELOCS && \
+	!KLPB_RUNTIME_CLEARS_KLP_RELOCS
+#error "CONFIG_X86_KERNEL_IBT, no clear_relocate_add()/text_poke_set(): no KLPB_SYMBOL calls"
 #endif
+
+/* whether section @i of @info is one of @objname's .klp.rela sections */
+static inline bool klpb_is_klp_rela_of(const struct klp_modinfo *info,
+				       unsigned int i, const char *objname)
+{
+	const char *name = info->secstrings + info->sechdrs[i].sh_name;
+	size_t len = strlen(objname);
+
+	return (info->sechdrs[i].sh_flags & SHF_RELA_LIVEPATCH) &&
+	       !strncmp(name, ".klp.rela.", 10) &&
+	       !strncmp(name + 10, objname, len) && name[10 + len] == '.';
+}
 
 #if KLPB_KERNEL_CLEARS_KLP_RELOCS
 #include <linux/moduleloader.h>
@@ -109,22 +172,133 @@ static inline void klpb_clear_klp_relocs(struct module *pmod,
 					 const char *objname)
 {
 	struct klp_modinfo *info = pmod->klp_info;
-	size_t len = strlen(objname);
 	unsigned int i;
 
 	if (!info)
 		return;
-	for (i = 1; i < info->hdr.e_shnum; i++) {
-		const char *name = info->secstrings + info->sechdrs[i].sh_name;
+	for (i = 1; i < info->hdr.e_shnum; i++)
+		if (klpb_is_klp_rela_of(info, i, objname))
+			klpb_kernel_clear_relocate_add(info->sechdrs,
+						       pmod->core_kallsyms.strtab,
+						       info->symndx, i, pmod);
+}
+#elif KLPB_RUNTIME_CLEARS_KLP_RELOCS
+#include <linux/elf.h>
+#include <asm/text-patching.h>
 
-		if (!(info->sechdrs[i].sh_flags & SHF_RELA_LIVEPATCH) ||
-		    strncmp(name, ".klp.rela.", 10) ||
-		    strncmp(name + 10, objname, len) || name[10 + len] != '.')
-			continue;
-		klpb_kernel_clear_relocate_add(info->sechdrs,
-					       pmod->core_kallsyms.strtab,
-					       info->symndx, i, pmod);
+/* not exported: reached by a direct-call livepatch relocation (create) */
+typeof(text_poke_set) klpb_kernel_text_poke_set
+	__asm__(KLPB_CALL_PREFIX "vmlinux.0.text_poke_set") __weak;
+
+/**
+ * klpb_x86_reloc_width() - what an x86-64 relocation wrote
+ * @type: its ELF64_R_TYPE()
+ * @loc: where it wrote
+ * @val: S + A on entry; the value written on return (PC-relative types:
+ *	minus @loc)
+ *
+ * The types and widths of x86's __apply_relocate_add().
+ *
+ * Return: the number of bytes written at @loc, 0 for R_X86_64_NONE, or -1
+ * for a type that apply_relocate_add() refuses (so it wrote nothing).
+ */
+static inline int klpb_x86_reloc_width(unsigned int type, const void *loc,
+				       u64 *val)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		return 0;
+	case R_X86_64_64:
+		return 8;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+		return 4;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		*val -= (u64)loc;
+		return 4;
+	case R_X86_64_PC64:
+		*val -= (u64)loc;
+		return 8;
 	}
+	return -1;
+}
+
+/**
+ * klpb_clear_section_relocs() - zero the targets of one livepatch
+ *	relocation section of a livepatch module
+ * @pmod: the livepatch module
+ * @info: its klp_info
+ * @secndx: the .klp.rela section's index
+ * @objname: the module object it relocates against (for messages)
+ *
+ * What x86's clear_relocate_add() of v6.3 does: each target that holds the
+ * value the relocation wrote (S + A, minus the place for a PC-relative
+ * type, with the symbol value the livepatch core resolved at the object's
+ * load) is zeroed.  A target already zero was never written (the core
+ * stopped at an earlier section) or was cleared: it is left.  A target
+ * holding anything else is left too, with a warning: zeroing it could
+ * break what wrote it, and the module's next load is then refused.
+ */
+static inline void klpb_clear_section_relocs(struct module *pmod,
+					     const struct klp_modinfo *info,
+					     unsigned int secndx,
+					     const char *objname)
+{
+	static const u64 zero;
+	const struct elf64_shdr *sec = &info->sechdrs[secndx];
+	const struct elf64_shdr *target = &info->sechdrs[sec->sh_info];
+	const struct elf64_rela *rel = (const void *)sec->sh_addr;
+	const struct elf64_sym *symtab =
+		(const void *)info->sechdrs[info->symndx].sh_addr;
+	unsigned int i;
+
+	for (i = 0; i < sec->sh_size / sizeof(*rel); i++) {
+		const struct elf64_sym *sym = &symtab[ELF64_R_SYM(rel[i].r_info)];
+		void *loc = (void *)(target->sh_addr + rel[i].r_offset);
+		u64 val = sym->st_value + rel[i].r_addend;
+		int width = klpb_x86_reloc_width(ELF64_R_TYPE(rel[i].r_info),
+						 loc, &val);
+
+		if (width <= 0 || !memcmp(loc, &zero, width))
+			continue;
+		if (memcmp(loc, &val, width)) {
+			pr_warn("not clearing the livepatch relocation at %s+%#llx against '%s' (type %llu): it holds %*phN, not the value %*phN written for module '%s'; a later load of that module will be refused (\"existing value is nonzero\")\n",
+				info->secstrings + target->sh_name,
+				(unsigned long long)rel[i].r_offset,
+				pmod->core_kallsyms.strtab + sym->st_name,
+				(unsigned long long)ELF64_R_TYPE(rel[i].r_info),
+				width, loc, width, &val, objname);
+			continue;
+		}
+		klpb_kernel_text_poke_set(loc, 0, width);
+	}
+}
+
+/**
+ * klpb_clear_klp_relocs() - clear what the livepatch core wrote for one
+ *	object of a livepatch module
+ * @pmod: the livepatch module (THIS_MODULE)
+ * @objname: the object's name (a module's, as in .klp.rela.<objname>.)
+ *
+ * Clears every target of @pmod's .klp.rela.<objname>.* sections
+ * (klpb_clear_section_relocs()): before v6.3 the livepatch core writes a
+ * module object's relocations at each load of the module and never clears
+ * them, and x86 refuses to relocate onto a non-zero target.  For the
+ * object of a module that goes (post_unpatch) or whose load the bundle
+ * refused (pre_patch): nothing runs the bundle's code for it then.
+ */
+static inline void klpb_clear_klp_relocs(struct module *pmod,
+					 const char *objname)
+{
+	struct klp_modinfo *info = pmod->klp_info;
+	unsigned int i;
+
+	if (!info)
+		return;
+	for (i = 1; i < info->hdr.e_shnum; i++)
+		if (klpb_is_klp_rela_of(info, i, objname))
+			klpb_clear_section_relocs(pmod, info, i, objname);
 }
 #else
 static inline void klpb_clear_klp_relocs(struct module *pmod,

@@ -123,15 +123,16 @@ static int klpb_normalise_name(const char *in, char *out);
  * @o: the module object
  *
  * For a kernel that does not clear module livepatch relocations itself
- * (before 6.3, compat.h): the livepatch core of 6.1 writes a module's
- * .klp.rela relocations when the module loads and never clears them, and
- * x86 refuses to relocate onto a non-zero target, so a second load of the
- * module would be refused (-ENOEXEC, "existing value is nonzero").  There
- * the slots are the only targets of those relocations (functions are
- * reached through slots too), so clearing them whenever the module goes
- * away (or its load is refused) makes it loadable again.  Nothing runs the
- * bundle's code for the module at these points: it is unpatched, or was
- * never patched.
+ * (before 6.3, compat.h) where the runtime cannot clear them all either
+ * (no KLPB_RUNTIME_CLEARS_KLP_RELOCS): the livepatch core of 6.1 writes a
+ * module's .klp.rela relocations when the module loads and never clears
+ * them, and x86 refuses to relocate onto a non-zero target, so a second
+ * load of the module would be refused (-ENOEXEC, "existing value is
+ * nonzero").  There the slots are the only targets of those relocations
+ * (functions are reached through slots too), so clearing them whenever the
+ * module goes away (or its load is refused) makes it loadable again.
+ * Nothing runs the bundle's code for the module at these points: it is
+ * unpatched, or was never patched.
  */
 static void klpb_clear_slots(const struct klpb_obj *o)
 {
@@ -145,18 +146,21 @@ static void klpb_clear_slots(const struct klpb_obj *o)
 }
 
 /**
- * klpb_clear_refused() - undo the relocations of a module object whose
- *	load the bundle refuses
+ * klpb_clear_module_relocs() - undo the livepatch relocations of a module
+ *	object, where the livepatch core will not
  * @o: the module object
  *
- * The livepatch core wrote the object's relocations before its pre_patch
- * callback ran, and its error path will not clear them: on a kernel that
- * clears relocations (compat.h), clear them as it would at an unload
- * (slots and direct call sites); before that kernel, clear the slots.
+ * For a module that goes away, on a kernel that does not clear its
+ * relocations (post_unpatch), and for a module whose load the bundle
+ * refuses (pre_patch: the core wrote the object's relocations before the
+ * callback ran, and its error path will not clear them).  Where the kernel
+ * or the runtime can (compat.h), every target of the object's .klp.rela
+ * sections is cleared (slots, direct calls, direct references in code);
+ * otherwise the slots, the only targets there.
  */
-static void klpb_clear_refused(const struct klpb_obj *o)
+static void klpb_clear_module_relocs(const struct klpb_obj *o)
 {
-	if (KLPB_KERNEL_CLEARS_KLP_RELOCS)
+	if (KLPB_KERNEL_CLEARS_KLP_RELOCS || KLPB_RUNTIME_CLEARS_KLP_RELOCS)
 		klpb_clear_klp_relocs(klpb_bundle.patch.mod, o->name);
 	else
 		klpb_clear_slots(o);
@@ -193,13 +197,14 @@ static int klpb_pre_patch(struct klp_object *obj)
 	if (!ret && o->callbacks && o->callbacks->pre_patch)
 		ret = o->callbacks->pre_patch(obj);
 	if (ret)	/* the load is refused: post_unpatch will not run */
-		klpb_clear_refused(o);
+		klpb_clear_module_relocs(o);
 	return ret;
 }
 
 /*
- * post_unpatch of every module object: the author's, then clear the slots
- * unless the livepatch core clears the relocations right after (compat.h)
+ * post_unpatch of every module object: the author's, then clear the
+ * object's relocations unless the livepatch core clears them right after
+ * (compat.h)
  */
 static void klpb_post_unpatch(struct klp_object *obj)
 {
@@ -208,7 +213,7 @@ static void klpb_post_unpatch(struct klp_object *obj)
 	if (o->callbacks && o->callbacks->post_unpatch)
 		o->callbacks->post_unpatch(obj);
 	if (!KLPB_KERNEL_CLEARS_KLP_RELOCS)
-		klpb_clear_slots(o);
+		klpb_clear_module_relocs(o);
 }
 
 /**
@@ -306,12 +311,12 @@ static int klpb_collect_objects(struct klpb_bundle *b)
 		if (!strcmp(r->object, "vmlinux"))
 			break;
 	/*
-	 * With KLPB_KERNEL_CLEARS_KLP_RELOCS the runtime itself calls a
-	 * vmlinux function through a livepatch relocation (compat.h), which
-	 * the livepatch core writes only for a vmlinux object.
+	 * With KLPB_RUNTIME_NEEDS_VMLINUX the runtime itself calls a vmlinux
+	 * function through a livepatch relocation (compat.h), which the
+	 * livepatch core writes only for a vmlinux object.
 	 */
 	if (f < __klpb_funcs_end || c < __klpb_callbacks_end ||
-	    r < __klpb_symrefs_end || KLPB_KERNEL_CLEARS_KLP_RELOCS)
+	    r < __klpb_symrefs_end || KLPB_RUNTIME_NEEDS_VMLINUX)
 		klpb_find_obj(b, "vmlinux", true);
 	klpb_for_each_func_decl(f) {
 		if (!f->old_name || !f->new_func) {

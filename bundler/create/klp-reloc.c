@@ -357,6 +357,7 @@ static const struct {
 	const char *object, *name;
 } runtime_calls[] = {
 	{ "vmlinux", "clear_relocate_add" },
+	{ "vmlinux", "text_poke_set" },
 };
 
 static const Elf64_Sym *sym_at(const struct rewrite *rw, size_t i)

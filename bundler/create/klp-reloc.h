@@ -24,8 +24,8 @@
  * indirect call to one traps).  A relocation that is not a call or jump to
  * exactly that function (an R_X86_64_PLT32/PC32 at an e8, e9 or 0f 8x
  * opcode) takes the function's address and is refused.  The runtime's own
- * such call (clear_relocate_add, kernel/compat.h) is rewritten the same
- * way.  Afterwards no ordinary relocation may name a weak undefined symbol:
+ * such calls (clear_relocate_add, text_poke_set: kernel/compat.h) are
+ * rewritten the same way.  Afterwards no ordinary relocation may name a weak undefined symbol:
  * it would resolve to 0 at load.
  *
  * A KLPB_SYMREF_DIRECT reference (KLPB_DIRECT_REF_POS: code extracted by

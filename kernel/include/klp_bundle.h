@@ -121,19 +121,20 @@
  * (.klp.rela, .klp.sym), which the livepatch core writes: for vmlinux when
  * the bundle loads, for a module when that module loads.
  *
- * A variable, and a function on a kernel that does not clear module
- * livepatch relocations (before 6.3; compat.h), is reached through a slot
- * of type pointer to @type, where the relocation writes the address.  The
- * runtime clears a module's slots when the module goes away, so it can load
- * again.
+ * A variable, and a function where KLPB_DIRECT_CALLS is 0 (compat.h:
+ * before 6.3 without IBT), is reached through a slot of type pointer to
+ * @type, where the relocation writes the address.  A module's relocations
+ * are cleared when the module goes away (by the kernel from 6.3 on, before
+ * by the runtime), so it can load again.
  *
- * A function on a kernel that clears them (6.3 on, where IBT may seal a
- * function whose address is never taken, so that an indirect call to it
- * traps) is called directly: KLPB_SYM(@sym) is the address of a weak
- * extern, KLPB_CALL_PREFIX "<obj>.<pos>.<sym>", and create moves each call
- * to it into .klp.rela.<obj>.<section>.  create refuses any other use of
- * that address (storing it, passing it, comparing it): it would be called
- * indirectly.  -DKLPB_SLOT_CALLS forces slots for functions too.
+ * A function where KLPB_DIRECT_CALLS is 1 (6.3 on, or a kernel with IBT,
+ * which may seal a function whose address is never taken, so that an
+ * indirect call to it traps) is called directly: KLPB_SYM(@sym) is the
+ * address of a weak extern, KLPB_CALL_PREFIX "<obj>.<pos>.<sym>", and
+ * create moves each call to it into .klp.rela.<obj>.<section>.  create
+ * refuses any other use of that address (storing it, passing it, comparing
+ * it): it would be called indirectly.  -DKLPB_SLOT_CALLS forces slots for
+ * functions too, -DKLPB_DIRECT_CALLS_FORCE direct calls before 6.3.
  *
  * Use it only inside the bundle's replacement functions and callbacks:
  * while a module object is not loaded, its slots are NULL and its call
