@@ -62,7 +62,8 @@ KBUILD_DIRS := $(patsubst %/Kbuild,%,$(wildcard kernel/Kbuild selftests/modules/
 
 CLI_TESTS := $(sort $(wildcard selftests/cli/t[0-9]*.sh))
 VM_TESTS := selftests/vm/vmtest-selftest selftests/vm/run selftests/vm/sigenforce \
-	selftests/vm/orderings selftests/vm/depmodel selftests/vm/series
+	selftests/vm/orderings selftests/vm/depmodel selftests/vm/series \
+	selftests/vm/from-patch-stable
 # What the in-guest runners need to know: the release, its kbuild tree, the others.
 VM_ENV = KLPB_BUILD=$(CURDIR)/$(O) KVER=$(KVER) KTREE=$(KTOP) KLPB_OTHER_KVERS="$(OTHER_KVERS)"
 FUZZ_TESTS := selftests/fuzz/run

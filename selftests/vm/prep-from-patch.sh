@@ -34,21 +34,25 @@ make_one() {
 	echo "$stamp" >"$d/$name.stamp"
 }
 
-case $KVER in
-"$(cat "$fx/SERIES")".*)
-	for p in "$fx"/0[1-8]-*.patch; do
-		n=$(basename "$p" | cut -c1-2)
-		make_one "$n" --name "fp$n" -k "$KVER" --patch "$p"
+# (the newest release of each series gets 01..08 and the cross bundle; an
+# older one booted for the stable fixes only those: from-patch-stable)
+newest=$(KVER='' tools/kver "$(echo "$KVER" | cut -d. -f1-2)" 2>/dev/null || true)
+if [ "$newest" = "$KVER" ]; then
+	case $KVER in
+	"$(cat "$fx/SERIES")".*)
+		for p in "$fx"/0[1-8]-*.patch; do
+			n=$(basename "$p" | cut -c1-2)
+			make_one "$n" --name "fp$n" -k "$KVER" --patch "$p"
+		done
+		;;
+	esac
+	ks=()
+	for r in $(KVER='' tools/kver --all); do
+		ks+=(-k "$r")
 	done
-	;;
-esac
-
-ks=()
-for r in $(KVER='' tools/kver --all); do
-	ks+=(-k "$r")
-done
-case " ${ks[*]} " in *" $KVER "*) ;; *) ks+=(-k "$KVER") ;; esac
-make_one cross --name fpcross "${ks[@]}" --patch "$fx"/01-proc-show.patch
+	case " ${ks[*]} " in *" $KVER "*) ;; *) ks+=(-k "$KVER") ;; esac
+	make_one cross --name fpcross "${ks[@]}" --patch "$fx"/01-proc-show.patch
+fi
 
 for p in "$fx"/stable/s[0-9]-*.patch; do
 	from=$(sed -nE 's/^Debian: between linux ([^ ]+) .*/\1/p' "$p")
