@@ -48,6 +48,8 @@ from=$(sed -nE 's/^Debian: between linux ([^ ]+) .*/\1/p' "$fx"/stable/s4-*.patc
 if older=$("$top/tools/kolder" --version "$from" 2>/dev/null); then
 	kver=$older fails "a real stable fix in __init code: refused" "__init" \
 		stable/s4-refuse-drbg-init.patch
+	kver=$older fails "a real stable fix that Debian's config makes a no-op: no functional change" \
+		"no functional change" stable/s1-rtc-wkalrm-leak.patch
 else
 	ok 1 "the release built from $from is installed (tools/setup), for the stable fix s4"
 fi
@@ -70,6 +72,17 @@ run_ok "the bundle inspects" "$KLPB" inspect "$tmp/a.klpb"
 	--patch "$fx/01-proc-show.patch" >/dev/null 2>&1
 cmp -s "$tmp/a.klpb" "$tmp/b.klpb"
 ok $? "reproducible: the same create twice gives the same bytes"
+# --base: a cumulative successor re-applies the base's diffs, then its own
+run_ok "--base: v2 from v1's diff plus another" "$KLPB" create -o "$tmp/v2.klpb" --name a \
+	--version 2 -k "$kver" --base "$tmp/a.klpb" --patch "$fx/03-new-static-function.patch"
+funcs=$("$KLPB" -j inspect "$tmp/v2.klpb" 2>/dev/null |
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(sorted(f["old_name"] for o in d["objects"] for f in o["functions"])))
+print(" ".join(sorted(s["name"] for s in d["provenance"]["sources"])))' 2>&1)
+is "$funcs" "cmdline_proc_show version_proc_show
+01-proc-show.patch 03-new-static-function.patch" \
+	"--base: v2 replaces v1's function and its own, and embeds both diffs"
 rm -f "$tmp"/*.klpb
 
 # kill -9 during the preparation of a private cache: nothing half-prepared is
