@@ -112,8 +112,8 @@ static int check_patch_opts(struct klpb_ctx *ctx, const struct create_opts *o)
 
 		if (!(n > 6 && strcmp(p + n - 6, ".patch") == 0) &&
 		    !(n > 5 && strcmp(p + n - 5, ".diff") == 0))
-			return usage_err(ctx, "--patch %s: a diff's file name ends in .patch or .diff",
-					 p);
+			return usage_err(
+				ctx, "--patch %s: a diff's file name ends in .patch or .diff", p);
 	}
 	for (size_t i = 0; i < o->patch_units.n; i++) {
 		const char *u = o->patch_units.v[i];
@@ -128,7 +128,8 @@ static int check_patch_opts(struct klpb_ctx *ctx, const struct create_opts *o)
 	if ((o->patch_units.n || o->source_dir) && !o->patches.n && !o->base)
 		return usage_err(ctx, "--patch-unit and --source go with --patch");
 	if (o->source_dir && o->kernels.n > 1)
-		return usage_err(ctx, "--source takes one --kernel (each kernel has its own source)");
+		return usage_err(ctx,
+				 "--source takes one --kernel (each kernel has its own source)");
 	return 0;
 }
 

@@ -520,7 +520,8 @@ static bool orig_takes_address(const struct obj *o, size_t sym)
 		/* code and data: not the tables that locate code (unwind, ftrace, ...) */
 		if (!(s->sh.sh_flags & SHF_ALLOC) ||
 		    (!obj_sec_is_code(s) && strncmp(s->name, ".data", 5) != 0 &&
-		     strncmp(s->name, ".rodata", 7) != 0 && strncmp(s->name, ".init.data", 10) != 0 &&
+		     strncmp(s->name, ".rodata", 7) != 0 &&
+		     strncmp(s->name, ".init.data", 10) != 0 &&
 		     strncmp(s->name, ".ref.data", 9) != 0))
 			continue;
 		for (size_t i = 0; i < s->n_rela; i++) {
@@ -567,12 +568,13 @@ static int extern_sym(struct extract *ex, size_t sym, bool call, size_t *handle)
 	if (a.kind == OBJDIFF_REF_KLP) {
 		if (q.is_func && !call && s->s.st_shndx != SHN_UNDEF &&
 		    !orig_takes_address(ex->orig, s->match))
-			return refuse(ex,
-				      "the changed code uses the address of the function '%s' "
-				      "(not a call), which is neither carried nor exported, and the "
-				      "kernel's own code never takes it: with IBT the function may "
-				      "have no ENDBR; call it instead, or carry a wrapper",
-				      q.name);
+			return refuse(
+				ex,
+				"the changed code uses the address of the function '%s' "
+				"(not a call), which is neither carried nor exported, and the "
+				"kernel's own code never takes it: with IBT the function may "
+				"have no ENDBR; call it instead, or carry a wrapper",
+				q.name);
 		if (asprintf(&name, KLPB_CALL_PREFIX "%.*s.%lu.%s", (int)sizeof(a.object), a.object,
 			     a.sympos, q.name) < 0)
 			return -ENOMEM;

@@ -15,20 +15,18 @@
 
 /* The sections whose entries objdiff keeps for the carried code. */
 static const char *const known[] = {
-	"__bug_table",	    "__ex_table",	  "__jump_table",
-	".altinstructions", ".smp_locks",	  ".parainstructions",
-	"__mcount_loc",	    ".static_call_sites", ".retpoline_sites",
-	".return_sites",    ".call_sites",	  ".ibt_endbr_seal",
+	"__bug_table",	    "__ex_table",	 "__jump_table", ".altinstructions",
+	".smp_locks",	    ".parainstructions", "__mcount_loc", ".static_call_sites",
+	".retpoline_sites", ".return_sites",	 ".call_sites",	 ".ibt_endbr_seal",
 	".orc_unwind",	    ".orc_unwind_ip",
 };
 
 /* Sections that are not carried whatever they reference. */
 static bool dropped(const char *n)
 {
-	static const char *const prefixes[] = { ".debug",    ".eh_frame", ".note",
-						".comment",  "__ksymtab", "___ksymtab",
-						"__kcrctab", ".modinfo",  ".export_symbol",
-						".BTF",	     ".gnu.",	  ".llvm",
+	static const char *const prefixes[] = { ".debug", ".eh_frame", ".note", ".comment",
+						"__ksymtab", "___ksymtab", "__kcrctab", ".modinfo",
+						".export_symbol", ".BTF", ".gnu.", ".llvm",
 						/*
 						 * ordered (SHF_LINK_ORDER), which the
 						 * output cannot keep; unused on x86 (the

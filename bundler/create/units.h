@@ -40,9 +40,8 @@ struct unit {
  * the tree gets (struct srctree's), lest kbuild reconfigure it.
  */
 int units_build(struct klpb_ctx *ctx, const char *tree, char *const *make_vars,
-		const struct patch_input *patches,
-		size_t n_patches, char *const *named_units, size_t n_named, const char *workdir,
-		struct unit **units, size_t *n_units);
+		const struct patch_input *patches, size_t n_patches, char *const *named_units,
+		size_t n_named, const char *workdir, struct unit **units, size_t *n_units);
 void units_free(struct unit *u, size_t n);
 
 /*

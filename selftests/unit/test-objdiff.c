@@ -382,8 +382,7 @@ static void test_address_kept(void)
 
 	run_fixture("addrkept", &r);
 	is_int(r.rc, 0, "addrkept: extracted");
-	ok(r.res.n_refs == 1 && strcmp(r.res.refs[0].name, "handler") == 0 &&
-		   r.res.refs[0].is_func,
+	ok(r.res.n_refs == 1 && strcmp(r.res.refs[0].name, "handler") == 0 && r.res.refs[0].is_func,
 	   "addrkept: 'handler' is a function reference");
 	run_free(&r);
 }
