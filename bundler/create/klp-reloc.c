@@ -601,6 +601,13 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 				tname, (unsigned long long)rela[j].r_offset,
 				calls[call_of[si]].any_use ? "refers to" : "calls",
 				calls[call_of[si]].name, calls[call_of[si]].object);
+		if (strcmp(tname, ".altinstr_replacement") == 0)
+			return reloc_err(
+				ctx, -EINVAL,
+				"%s+0x%llx %s '%s' of %s from an alternative's replacement code: the module loader's apply_alternatives() copies that code into the function before livepatch writes the .klp.rela relocations, so the copy would keep a displacement to nothing; keep the use out of alternative() replacements (call it from the function's ordinary code)",
+				tname, (unsigned long long)rela[j].r_offset,
+				calls[call_of[si]].any_use ? "refers to" : "calls",
+				calls[call_of[si]].name, calls[call_of[si]].object);
 		if (is_direct_call(&rela[j], &tshdr, tdata) &&
 		    ((const uint8_t *)tdata->d_buf)[rela[j].r_offset - 1] == 0xe8) {
 			struct call_site *v = realloc(rw->sites, (rw->n_sites + 1) * sizeof(*v));

@@ -250,6 +250,16 @@ static int find_funcs(struct klpb_ctx *ctx, const struct unit *u, const struct o
 			      u->path, s->name, sec);
 			return -EINVAL;
 		}
+		if (s->match != NO_SYM && (GELF_ST_BIND(s->s.st_info) == STB_WEAK ||
+					   GELF_ST_BIND(a->sym[s->match].s.st_info) == STB_WEAK)) {
+			p_err(ctx, -EINVAL,
+			      "cannot live-patch %s: the changed function '%s' (section %s) is "
+			      "__weak: the kernel may run another definition of it (a strong one "
+			      "elsewhere overrides it), which a replacement by this name would "
+			      "replace with this code; patch the definition the kernel uses by hand",
+			      u->path, s->name, sec);
+			return -EINVAL;
+		}
 		if (s->match == NO_SYM)
 			rc = add_func(res, s->name, 0, true, NULL) ?: extract_func(ex, j, NULL);
 		else

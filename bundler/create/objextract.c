@@ -202,6 +202,36 @@ static int carry(struct extract *ex, size_t sec, uint64_t start, uint64_t len)
 	return 0;
 }
 
+/*
+ * Refuse to carry function (or .cold part) @sym if its section holds
+ * another function: the assembler resolves a call or jump between two
+ * functions of one section itself and leaves no relocation, so a copy of
+ * one of them would jump to wherever the displacement lands in the patch
+ * module.  Aliases (another name at the same address) are the same code.
+ */
+static int check_alone(struct extract *ex, size_t sym, const char *fn)
+{
+	const struct obj *o = ex->o;
+	const struct osym *s = &o->sym[sym];
+	const struct osec *sec = &o->sec[s->s.st_shndx];
+
+	for (size_t i = 0; i < sec->n_syms; i++) {
+		const struct osym *y = &o->sym[sec->syms[i]];
+
+		if (GELF_ST_TYPE(y->s.st_info) != STT_FUNC || y->s.st_value == s->s.st_value)
+			continue;
+		return refuse(ex,
+			      "the function %s is in section %s of %s together with "
+			      "other functions (%s, %zu in all): calls and jumps between "
+			      "functions of one section carry no relocation, so a copy of %s "
+			      "would jump into the wrong code; such sections (.sched.text, "
+			      ".spinlock.text, .noinstr.text, .kprobes.text, .cpuidle.text, "
+			      "__section()) cannot be split: write this livepatch by hand",
+			      fn, sec->name, o->path, y->name, sec->n_funcs, fn);
+	}
+	return 0;
+}
+
 int extract_func(struct extract *ex, size_t sym, const char *new_sym)
 {
 	const struct osym *s = &ex->o->sym[sym];
@@ -216,7 +246,11 @@ int extract_func(struct extract *ex, size_t sym, const char *new_sym)
 			      "the function %s has no size in %s, so its code cannot be split "
 			      "out of section %s",
 			      s->name, ex->o->path, ex->o->sec[s->s.st_shndx].name);
-	rc = carry(ex, s->s.st_shndx, st, len);
+	rc = check_alone(ex, sym, s->name);
+	if (!rc && s->cold != NO_SYM)
+		rc = check_alone(ex, s->cold, s->name);
+	if (!rc)
+		rc = carry(ex, s->s.st_shndx, st, len);
 	if (!rc && s->cold != NO_SYM) {
 		obj_sym_range(ex->o, s->cold, &st, &len);
 		rc = carry(ex, ex->o->sym[s->cold].s.st_shndx, st, len);

@@ -646,6 +646,18 @@ int resolve_symbol(struct klpb_ctx *ctx, void *arg, const struct objdiff_query *
 	int rc;
 
 	*a = (struct objdiff_answer){ 0 };
+	/*
+	 * A module unit's non-local symbol: the module's own if it defines it (a
+	 * global of the module may have the name of a vmlinux export: the module's
+	 * code uses its own), else vmlinux's (an export, or a namespaced one).
+	 */
+	if (module_unit && !q->is_local) {
+		rc = defined_in(ctx, s, q->object, q->name, &here);
+		if (rc)
+			return rc;
+		if (here)
+			return answer_klp(ctx, s, q, q->object, a);
+	}
 	if (e && strcmp(e->module, "vmlinux") == 0 && !e->ns) {
 		a->kind = OBJDIFF_REF_EXPORTED;
 		return 0;
@@ -655,12 +667,6 @@ int resolve_symbol(struct klpb_ctx *ctx, void *arg, const struct objdiff_query *
 		      "%s: '%s' is exported by module %s, not by vmlinux or this unit's object %s: the bundle would depend on that module; keep its use out of the changed code, or make the change in %s's own source",
 		      q->unit, q->name, e->module, q->object, e->module);
 		return -EINVAL;
-	}
-	/* a module unit's non-local symbol: its own, or vmlinux's (a namespaced export) */
-	if (module_unit && !q->is_local) {
-		rc = defined_in(ctx, s, q->object, q->name, &here);
-		if (rc)
-			return rc;
 	}
 	return answer_klp(ctx, s, q, here ? q->object : "vmlinux", a);
 }

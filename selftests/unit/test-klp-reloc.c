@@ -100,6 +100,12 @@ static const char direct_jump_table[] = "ret\n"
 					".long f - ., f - .\n"
 					".quad \"__klpb_fn.vmlinux.2.count.3\" - .\n";
 
+/* A call in an alternative's replacement code, which apply_alternatives() copies early. */
+static const char alt_call[] = "ret\n"
+			       ".size f, .-f\n"
+			       ".section .altinstr_replacement,\"ax\"\n"
+			       "call \"__klpb_fn.vmlinux.0.fn\"\n";
+
 static char dir[] = "/tmp/test-klp-reloc.XXXXXX";
 static const char *prelude = common;
 
@@ -399,6 +405,17 @@ int main(void)
 	ok(ctx.err_msg && strstr(ctx.err_msg, "'other' of vmlinux"), "and named");
 	klpb_buf_free(&ko);
 	free(ctx.err_msg);
+	ctx = (struct klpb_ctx){ .json = true };
+
+	rc = rewrite(alt_call, &ko, &ctx, &n);
+	is_int(rc, -EINVAL, "a call in .altinstr_replacement is refused");
+	ok(ctx.err_msg && strstr(ctx.err_msg, ".altinstr_replacement+0x1") &&
+		   strstr(ctx.err_msg, "'fn' of vmlinux") &&
+		   strstr(ctx.err_msg, "apply_alternatives()"),
+	   "named, with the reason: %s", ctx.err_msg ? ctx.err_msg : "(nothing)");
+	klpb_buf_free(&ko);
+	free(ctx.err_msg);
+	ctx = (struct klpb_ctx){ .json = true };
 
 	test_direct();
 	{

@@ -468,6 +468,8 @@ int main(void)
 	test_refused("newglobal", "new global data");
 	test_refused("init", "__init");
 	test_refused("addr", "address of the function 'handler'");
+	test_refused("sched", "section .sched.text");
+	test_refused("weak", "is __weak");
 	test_address_kept();
 	test_alt();
 	test_ops();

@@ -82,11 +82,12 @@ static const char unit_c[] = ".text\n" FN("c_one") FN("helper_x") FN("dup")
 static const char unit_d[] = ".text\n" FN("both");
 static const char mod_1[] = ".file \"m1.c\"\n.text\n" FN("m1_a") FN("dup") FN("m1_b");
 static const char mod_2[] = ".file \"m2.c\"\n.text\n" FN("m2_a") FN("dup") GFN("own_fn")
-	GFN("mod_global") ".section .init.text,\"ax\"\n" FN("m2_init");
+	GFN("mod_global") GFN("shadow_fn") ".section .init.text,\"ax\"\n" FN("m2_init");
 static const char symvers[] = "0x1\texp_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
 			      "0x2\tns_sym\tvmlinux\tEXPORT_SYMBOL_GPL\tSOME_NS\n"
 			      "0x3\tother_fn\tdrivers/x/other-mod\tEXPORT_SYMBOL\t\n"
-			      "0x4\town_fn\tdrivers/y/my-mod\tEXPORT_SYMBOL\t\n";
+			      "0x4\town_fn\tdrivers/y/my-mod\tEXPORT_SYMBOL\t\n"
+			      "0x5\tshadow_fn\tvmlinux\tEXPORT_SYMBOL\t\n";
 
 static int build_fixtures(void)
 {
@@ -212,6 +213,10 @@ static void test_module(void)
 	is_int(ask("drivers/y/m2.c", "my_mod", "exp_fn", true, false, syms_2, 4, &a), 0,
 	       "a vmlinux export from a module");
 	is_int(a.kind, OBJDIFF_REF_EXPORTED, "exported");
+	is_int(ask("drivers/y/m2.c", "my_mod", "shadow_fn", true, false, syms_2, 4, &a), 0,
+	       "a global of the module with the name of a vmlinux export");
+	ok(a.kind == OBJDIFF_REF_KLP && !strcmp(a.object, "my_mod"),
+	   "the module's own, not the export (got kind %d, %s)", a.kind, a.object);
 	is_int(ask("drivers/y/m2.c", "my_mod", "m2_init", true, true, syms_2, 4, &a), -ENOENT,
 	       "an __init symbol is not listed once the module is loaded");
 	is_int(ask("drivers/y/m2.c", "my_mod", "other_fn", true, false, syms_2, 4, &a), -EINVAL,
