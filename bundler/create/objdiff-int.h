@@ -55,6 +55,7 @@ struct otarget {
 	int64_t off; /* the target's offset in @sec */
 	int64_t resid; /* the addend relative to @sym's value (or to the section) */
 	bool via_section; /* the relocation is against the section symbol */
+	bool ambiguous; /* PC-relative into a section of several symbols: @sym is a guess */
 };
 
 /* objmodel.c */
