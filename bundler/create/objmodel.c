@@ -437,8 +437,18 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* A hash of read-only data: bytes and what its relocations point at by name. */
-static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len)
+#define HASH_DEPTH 4 /* how deep read-only data pointing at read-only data is followed */
+
+static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid,
+		     int depth);
+
+/*
+ * A hash of read-only data: its bytes and what its relocations mean (the
+ * strings, constants and read-only objects they point at, by content, to
+ * HASH_DEPTH levels: the guard against cycles), below that by name.
+ */
+static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len,
+			   int depth)
 {
 	const struct osec *s = &o->sec[sec];
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -455,15 +465,23 @@ static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint
 						y->s.st_shndx < o->n_sec ?
 					 o->sec[y->s.st_shndx].name :
 					 y->name;
+		char *m = NULL;
+		int64_t resid;
 
+		if (depth < HASH_DEPTH && (m = meaning(o, sec, &s->rela[i], &resid, depth + 1))) {
+			v[2] = (uint64_t)resid;
+			n = m;
+		}
 		h = fnv(h, v, sizeof(v));
 		h = fnv(h, n, strlen(n) + 1);
+		free(m);
 	}
 	return h;
 }
 
 /* What relocation @r of section @sec means, [owned]; *@resid: its addend relative to it. */
-static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid)
+static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid,
+		     int depth)
 {
 	struct otarget t;
 	const struct osec *ts;
@@ -484,7 +502,7 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 
 			obj_sym_range(o, t.sym, &st, &len);
 			n = asprintf(&m, "%s#%llx", k,
-				     (unsigned long long)range_hash(o, t.sec, st, len));
+				     (unsigned long long)range_hash(o, t.sec, st, len, depth));
 		} else {
 			n = asprintf(&m, "%s", k);
 		}
@@ -527,7 +545,7 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 	n = asprintf(&m, "sec:%s#%llx", norm,
 		     ts->sh.sh_flags & SHF_WRITE ?
 			     0ULL :
-			     (unsigned long long)range_hash(o, t.sec, 0, ts->sh.sh_size));
+			     (unsigned long long)range_hash(o, t.sec, 0, ts->sh.sh_size, depth));
 	free(norm);
 	return n < 0 ? NULL : m;
 }
@@ -556,8 +574,8 @@ bool obj_range_equal(const struct obj *a, size_t asec, uint64_t astart, uint64_t
 		if (x->rela[i].r_offset - astart != y->rela[j].r_offset - bstart ||
 		    GELF_R_TYPE(x->rela[i].r_info) != GELF_R_TYPE(y->rela[j].r_info))
 			return false;
-		mx = meaning(a, asec, &x->rela[i], &rx);
-		my = meaning(b, bsec, &y->rela[j], &ry);
+		mx = meaning(a, asec, &x->rela[i], &rx, 0);
+		my = meaning(b, bsec, &y->rela[j], &ry, 0);
 		same = mx && my && strcmp(mx, my) == 0 && rx == ry;
 		free(mx);
 		free(my);
