@@ -35,6 +35,7 @@ struct osym {
 	bool is_cold; /* a .cold part (carried with its parent) */
 	size_t match; /* the symbol with the same key in the other object, NO_SYM if none */
 	bool differs; /* data: its bytes or relocations differ from its match's */
+	size_t n_group; /* defined symbols that had its key before numbering (#1, #2...) */
 };
 
 struct obj {

@@ -650,6 +650,13 @@ static int make_keys(struct obj *o)
 			idx[n++] = i;
 	sort_obj = o;
 	qsort(idx, n, sizeof(*idx), cmp_sym_key);
+	for (size_t i = 0, end; i < n; i = end) {
+		for (end = i + 1; end < n && strcmp(o->sym[idx[end]].key, o->sym[idx[i]].key) == 0;
+		     end++)
+			;
+		for (size_t k = i; k < end; k++)
+			o->sym[idx[k]].n_group = end - i;
+	}
 	for (size_t i = 1, dup = 1, first = 0; i < n; i++) {
 		char *k;
 
