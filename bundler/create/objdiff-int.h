@@ -47,6 +47,7 @@ struct obj {
 	size_t n_sec;
 	struct osym *sym;
 	size_t n_sym;
+	size_t symtab; /* the index of the symbol table section */
 };
 
 /* One resolved target of a relocation: symbol @sym (or none), section @sec, offset @off. */

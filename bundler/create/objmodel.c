@@ -144,9 +144,13 @@ static int load_rela(struct obj *o)
 			continue;
 		if (o->sec[i].sh.sh_type == SHT_REL)
 			return -EBADMSG;
-		if (o->sec[i].sh.sh_info >= o->n_sec)
+		/* one relocation section per section, against the symbol table */
+		if (o->sec[i].sh.sh_info == 0 || o->sec[i].sh.sh_info >= o->n_sec ||
+		    o->sec[i].sh.sh_link != o->symtab)
 			return -EBADMSG;
 		t = &o->sec[o->sec[i].sh.sh_info];
+		if (t->rela)
+			return -EBADMSG;
 		n = d->d_size / sizeof(Elf64_Rela);
 		t->rela = calloc(n ? n : 1, sizeof(*t->rela));
 		if (!t->rela)
@@ -170,8 +174,11 @@ static int load_symbols(struct obj *o)
 
 	for (size_t i = 1; i < o->n_sec; i++)
 		if (o->sec[i].sh.sh_type == SHT_SYMTAB) {
+			if (d)
+				return -EBADMSG; /* two symbol tables */
 			d = elf_getdata(elf_getscn(o->elf, i), NULL);
 			strndx = o->sec[i].sh.sh_link;
+			o->symtab = i;
 		}
 	if (!d)
 		return -EBADMSG;
@@ -195,6 +202,10 @@ static int load_symbols(struct obj *o)
 		if (!sym_defined(o, i))
 			continue;
 		sec = &o->sec[o->sym[i].s.st_shndx];
+		/* the symbol's bytes lie inside its section (memcmp and copies trust it) */
+		if (o->sym[i].s.st_value > sec->sh.sh_size ||
+		    o->sym[i].s.st_size > sec->sh.sh_size - o->sym[i].s.st_value)
+			return -EBADMSG;
 		sec->syms = reallocarray(sec->syms, sec->n_syms + 1, sizeof(size_t));
 		if (!sec->syms)
 			return -ENOMEM;
