@@ -458,8 +458,7 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
  * strings, constants and read-only objects they point at, by content, to
  * HASH_DEPTH levels: the guard against cycles), below that by name.
  */
-static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len,
-			   int depth)
+static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len, int depth)
 {
 	const struct osec *s = &o->sec[sec];
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -491,8 +490,7 @@ static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint
 }
 
 /* What relocation @r of section @sec means, [owned]; *@resid: its addend relative to it. */
-static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid,
-		     int depth)
+static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid, int depth)
 {
 	struct otarget t;
 	const struct osec *ts;

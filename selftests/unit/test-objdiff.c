@@ -628,7 +628,8 @@ static void test_malformed(void)
 		ok(!r.rc && corrupt(orig, how), "malformed: %s made", what[how]);
 		r.rc = objdiff_extract(&r.ctx, &u, &rs, &r.res);
 		is_int(r.rc, -EBADMSG, "malformed: %s refused", what[how]);
-		ok(r.ctx.err_msg && strstr(r.ctx.err_msg, "malformed") && strstr(r.ctx.err_msg, orig),
+		ok(r.ctx.err_msg && strstr(r.ctx.err_msg, "malformed") &&
+			   strstr(r.ctx.err_msg, orig),
 		   "malformed: the message names the object");
 		run_free(&r);
 	}

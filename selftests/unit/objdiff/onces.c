@@ -2,13 +2,13 @@
 /* test-objdiff: a new ONCE-style static before two others of the same name. */
 #include "common.h"
 
-#define ONCE(msg)                          \
-	({                                 \
-		static int __done;         \
-		if (!__done) {             \
+#define ONCE(msg)                           \
+	({                                  \
+		static int __done;          \
+		if (!__done) {              \
 			__done = ext_value; \
-			ext_log(msg);      \
-		}                          \
+			ext_log(msg);       \
+		}                           \
 	})
 
 noinline void report(int a)
