@@ -35,6 +35,7 @@ struct osym {
 	bool is_cold; /* a .cold part (carried with its parent) */
 	size_t match; /* the symbol with the same key in the other object, NO_SYM if none */
 	bool differs; /* data: its bytes or relocations differ from its match's */
+	size_t n_group; /* defined symbols that had its key before numbering (#1, #2...) */
 };
 
 struct obj {
@@ -46,6 +47,7 @@ struct obj {
 	size_t n_sec;
 	struct osym *sym;
 	size_t n_sym;
+	size_t symtab; /* the index of the symbol table section */
 };
 
 /* One resolved target of a relocation: symbol @sym (or none), section @sec, offset @off. */
@@ -55,6 +57,7 @@ struct otarget {
 	int64_t off; /* the target's offset in @sec */
 	int64_t resid; /* the addend relative to @sym's value (or to the section) */
 	bool via_section; /* the relocation is against the section symbol */
+	bool ambiguous; /* PC-relative into a section of several symbols: @sym is a guess */
 };
 
 /* objmodel.c */

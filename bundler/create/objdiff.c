@@ -108,6 +108,78 @@ static bool data_ignored(const char *sec)
 	return false;
 }
 
+static bool static_obj(const struct obj *o, size_t i)
+{
+	const GElf_Sym *s = &o->sym[i].s;
+
+	return matchable(o, i) && GELF_ST_TYPE(s->st_info) == STT_OBJECT &&
+	       GELF_ST_BIND(s->st_info) == STB_LOCAL && !data_ignored(o->sec[s->st_shndx].name);
+}
+
+/* An unmatched static variable of @a with the GCC-suffix-free name @base, NO_SYM if none. */
+static size_t unmatched_static(const struct obj *a, const char *base)
+{
+	for (size_t i = 1; i < a->n_sym; i++) {
+		char *n;
+		bool same;
+
+		if (!static_obj(a, i) || a->sym[i].match != NO_SYM)
+			continue;
+		n = obj_normalize(a->sym[i].name);
+		same = n && strcmp(n, base) == 0;
+		free(n);
+		if (same)
+			return i;
+	}
+	return NO_SYM;
+}
+
+/*
+ * Refuse static variables whose match is a guess: a group of same-named
+ * statics of one function (numbered in symbol order) that grows or shrinks,
+ * and a new static when the original has an unmatched one of the same name
+ * (the first function using it changed, by inlining say).
+ */
+static int check_statics(struct klpb_ctx *ctx, const struct unit *u, const struct obj *a,
+			 const struct obj *b)
+{
+	for (size_t j = 1; j < b->n_sym; j++) {
+		const struct osym *s = &b->sym[j];
+		char *base;
+		size_t i;
+
+		if (!static_obj(b, j))
+			continue;
+		if (s->match != NO_SYM) {
+			if (a->sym[s->match].n_group == s->n_group)
+				continue;
+			p_err(ctx, -EINVAL,
+			      "cannot live-patch %s: the patch changes how many static variables "
+			      "'%s' there are (%zu before, %zu after), told apart only by their "
+			      "order, so objdiff cannot tell which one of the running kernel each "
+			      "is; give the new static another name, or write the change by hand",
+			      u->path, s->key, a->sym[s->match].n_group, s->n_group);
+			return -EINVAL;
+		}
+		base = obj_normalize(s->name);
+		if (!base)
+			return -ENOMEM;
+		i = unmatched_static(a, base);
+		free(base);
+		if (i == NO_SYM)
+			continue;
+		p_err(ctx, -EINVAL,
+		      "cannot live-patch %s: the static variable '%s' (%s) has no match in the "
+		      "original, which has an unmatched '%s' (%s): a static is matched by the first "
+		      "function using it, which the patch changed (an inlined helper?), so objdiff "
+		      "cannot tell whether they are one variable; keep that function's use of it "
+		      "as it is, or write the change by hand",
+		      u->path, s->name, s->key, a->sym[i].name, a->sym[i].key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Refuse changed or new global data, changed writable data, changed __init data. */
 static int check_data(struct klpb_ctx *ctx, const struct unit *u, const struct obj *a,
 		      struct obj *b)
@@ -260,6 +332,15 @@ static int find_funcs(struct klpb_ctx *ctx, const struct unit *u, const struct o
 			      u->path, s->name, sec);
 			return -EINVAL;
 		}
+		if (s->match != NO_SYM && a->sym[s->match].n_group != s->n_group) {
+			p_err(ctx, -EINVAL,
+			      "cannot live-patch %s: the function '%s' changed, but the patch changes "
+			      "how many functions '%s' there are (%zu before, %zu after), told apart "
+			      "only by their order, so objdiff cannot tell which one of the running "
+			      "kernel it replaces; write the change by hand",
+			      u->path, s->name, s->key, a->sym[s->match].n_group, s->n_group);
+			return -EINVAL;
+		}
 		if (s->match == NO_SYM)
 			rc = add_func(res, s->name, 0, true, NULL) ?: extract_func(ex, j, NULL);
 		else
@@ -284,6 +365,8 @@ int objdiff_extract(struct klpb_ctx *ctx, const struct unit *u, const struct obj
 		rc = obj_load(ctx, u->patched_o, &b);
 	if (!rc)
 		rc = match_syms(&a, &b);
+	if (!rc)
+		rc = check_statics(ctx, u, &a, &b);
 	if (!rc)
 		rc = check_data(ctx, u, &a, &b);
 	if (!rc && !(ex = extract_new(ctx, u, &a, &b, r, res)))

@@ -642,6 +642,15 @@ static int out_rela(struct extract *ex, size_t sec, const GElf_Rela *r, size_t *
 
 	obj_target(o, sec, r, &t);
 	*add = r->r_addend;
+	if (t.ambiguous)
+		return refuse(ex,
+			      "the changed code at %s+0x%llx reaches %s through the section, which "
+			      "holds several variables, and the instruction does not tell which of "
+			      "them ('%s' or the one after it) it uses; give the variable its own "
+			      "section (no __section/__read_mostly-style attribute on it) or write "
+			      "the change by hand",
+			      o->sec[sec].name, (unsigned long long)r->r_offset, o->sec[t.sec].name,
+			      o->sym[t.sym].name);
 	if (!t.via_section && t.sym != NO_SYM && ex->sym_out[t.sym]) {
 		*h = ex->sym_out[t.sym] - 1;
 		return 0;
@@ -657,6 +666,12 @@ static int out_rela(struct extract *ex, size_t sec, const GElf_Rela *r, size_t *
 		*h = ex->xs[ex->xsec_of[t.sec] - 1].symh;
 		*add = r->r_addend + (int64_t)o->sym[si].s.st_value + (int64_t)p->out -
 		       (int64_t)p->start;
+		return 0;
+	}
+	if (t.via_section && t.sym != NO_SYM && ex->sym_out[t.sym]) {
+		/* a carried symbol whose piece does not hold A itself (an immediate follows) */
+		*h = ex->sym_out[t.sym] - 1;
+		*add = t.resid;
 		return 0;
 	}
 	if (t.sym == NO_SYM)

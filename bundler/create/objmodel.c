@@ -144,9 +144,13 @@ static int load_rela(struct obj *o)
 			continue;
 		if (o->sec[i].sh.sh_type == SHT_REL)
 			return -EBADMSG;
-		if (o->sec[i].sh.sh_info >= o->n_sec)
+		/* one relocation section per section, against the symbol table */
+		if (o->sec[i].sh.sh_info == 0 || o->sec[i].sh.sh_info >= o->n_sec ||
+		    o->sec[i].sh.sh_link != o->symtab)
 			return -EBADMSG;
 		t = &o->sec[o->sec[i].sh.sh_info];
+		if (t->rela)
+			return -EBADMSG;
 		n = d->d_size / sizeof(Elf64_Rela);
 		t->rela = calloc(n ? n : 1, sizeof(*t->rela));
 		if (!t->rela)
@@ -170,8 +174,11 @@ static int load_symbols(struct obj *o)
 
 	for (size_t i = 1; i < o->n_sec; i++)
 		if (o->sec[i].sh.sh_type == SHT_SYMTAB) {
+			if (d)
+				return -EBADMSG; /* two symbol tables */
 			d = elf_getdata(elf_getscn(o->elf, i), NULL);
 			strndx = o->sec[i].sh.sh_link;
+			o->symtab = i;
 		}
 	if (!d)
 		return -EBADMSG;
@@ -195,6 +202,10 @@ static int load_symbols(struct obj *o)
 		if (!sym_defined(o, i))
 			continue;
 		sec = &o->sec[o->sym[i].s.st_shndx];
+		/* the symbol's bytes lie inside its section (memcmp and copies trust it) */
+		if (o->sym[i].s.st_value > sec->sh.sh_size ||
+		    o->sym[i].s.st_size > sec->sh.sh_size - o->sym[i].s.st_value)
+			return -EBADMSG;
 		sec->syms = reallocarray(sec->syms, sec->n_syms + 1, sizeof(size_t));
 		if (!sec->syms)
 			return -ENOMEM;
@@ -238,25 +249,103 @@ size_t obj_rela_from(const struct osec *s, uint64_t off)
 	return lo;
 }
 
-size_t obj_sym_at(const struct obj *o, size_t sec, int64_t off)
+/*
+ * The defined symbol of section @sec that covers @off, or that ends exactly
+ * at @off (a pointer one past the end of an array) when none covers it;
+ * NO_SYM if none.
+ */
+static size_t sym_cover(const struct obj *o, size_t sec, int64_t off)
 {
-	const struct osec *s;
-	size_t best = NO_SYM;
+	const struct osec *s = &o->sec[sec];
+	size_t end_of = NO_SYM;
 
-	if (sec == 0 || sec >= o->n_sec)
-		return NO_SYM;
-	s = &o->sec[sec];
 	for (size_t i = 0; i < s->n_syms; i++) {
 		const GElf_Sym *y = &o->sym[s->syms[i]].s;
 		int64_t end = (int64_t)(y->st_value + (y->st_size ? y->st_size : 1));
 
 		if ((int64_t)y->st_value <= off && off < end)
 			return s->syms[i];
-		/* an instruction with an immediate after the displacement: a bit further on */
-		if (best == NO_SYM && (int64_t)y->st_value > off && (int64_t)y->st_value <= off + 8)
-			best = s->syms[i];
+		if (end_of == NO_SYM && y->st_size && (int64_t)(y->st_value + y->st_size) == off)
+			end_of = s->syms[i];
 	}
-	return best;
+	return end_of;
+}
+
+size_t obj_sym_at(const struct obj *o, size_t sec, int64_t off)
+{
+	const struct osec *s;
+	size_t best;
+
+	if (sec == 0 || sec >= o->n_sec)
+		return NO_SYM;
+	best = sym_cover(o, sec, off);
+	if (best != NO_SYM)
+		return best;
+	s = &o->sec[sec];
+	for (size_t i = 0; i < s->n_syms; i++) {
+		const GElf_Sym *y = &o->sym[s->syms[i]].s;
+
+		/* an instruction with an immediate after the displacement: a bit further on */
+		if ((int64_t)y->st_value > off && (int64_t)y->st_value <= off + 8)
+			return s->syms[i];
+	}
+	return NO_SYM;
+}
+
+#define IMM(n) (1u << (n)) /* an immediate of n bytes (0, 1, 2 or 4) */
+#define IMM_ANY (IMM(0) | IMM(1) | IMM(2) | IMM(4))
+
+/* Whether a legacy operand-size prefix (0x66) may be among the prefixes ending at @p[-1]. */
+static bool opsize_prefix(const uint8_t *p, size_t room)
+{
+	for (size_t i = 1; i <= room && i <= 14; i++) {
+		uint8_t b = p[-(ptrdiff_t)i];
+
+		if (b == 0x66)
+			return true;
+		if (!((b & 0xf0) == 0x40 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x2e ||
+		      b == 0x3e || b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65 || b == 0x67))
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The sizes the immediate following the 32-bit PC-relative field at @off of
+ * code section @s can have (IMM() bits), from the bytes before it: 0 for a
+ * branch; for a RIP-relative operand, every size the opcode bytes allow
+ * under each reading of them; IMM_ANY when they are not recognised.
+ */
+static unsigned imm_sizes(const struct osec *s, uint64_t off)
+{
+	const uint8_t *p;
+	unsigned m, reg, imm_z;
+	uint8_t op;
+
+	if (!s->data || off < 6 || off + 4 > s->sh.sh_size)
+		return IMM_ANY;
+	p = s->data + off;
+	if (p[-1] == 0xe8 || p[-1] == 0xe9 || (p[-2] == 0x0f && (p[-1] & 0xf0) == 0x80))
+		return IMM(0);
+	if ((p[-1] & 0xc7) != 0x05)
+		return IMM_ANY;
+	op = p[-2];
+	reg = (p[-1] >> 3) & 7;
+	imm_z = opsize_prefix(p - 2, off - 2) ? IMM(2) | IMM(4) : IMM(4);
+	if (op == 0xc6 || op == 0x80 || op == 0x82 || op == 0x83 || op == 0x6b || op == 0xc0 ||
+	    op == 0xc1 || (op == 0xf6 && reg < 2))
+		m = IMM(1);
+	else if (op == 0xc7 || op == 0x81 || op == 0x69 || (op == 0xf7 && reg < 2))
+		m = imm_z;
+	else
+		m = IMM(0);
+	/* two- and three-byte opcodes with an imm8 (0f xx, 0f 3a xx), VEX and EVEX ones */
+	if (p[-3] == 0x0f && ((op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac ||
+			      op == 0xba || (op >= 0xc2 && op <= 0xc6)))
+		m |= IMM(1);
+	if ((p[-4] == 0x0f && p[-3] == 0x3a) || p[-4] == 0xc5 || p[-5] == 0xc4 || p[-6] == 0x62)
+		m |= IMM(1);
+	return m;
 }
 
 /* A local label that the assembler kept (in a mergeable section, say): no name to match. */
@@ -274,11 +363,44 @@ static bool rela_pcrel(uint32_t type)
 	       type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX;
 }
 
+/*
+ * Target @t of a PC-relative relocation @r of code section @sec against a
+ * section symbol: the displacement is A + 4 + (the immediate's size) from
+ * the place, so the symbol is the one each possible size leads to; two
+ * different ones make @t ambiguous.
+ */
+static void pcrel_section_target(const struct obj *o, size_t sec, const GElf_Rela *r,
+				 struct otarget *t)
+{
+	static const unsigned sizes[] = { 0, 1, 2, 4 };
+	unsigned m = imm_sizes(&o->sec[sec], r->r_offset);
+	int64_t base = t->off - 4;
+
+	t->sym = NO_SYM;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		size_t y;
+
+		if (!(m & IMM(sizes[i])))
+			continue;
+		y = sym_cover(o, t->sec, base + 4 + (int64_t)sizes[i]);
+		if (y == NO_SYM)
+			continue;
+		if (t->sym == NO_SYM) {
+			t->sym = y;
+			t->off = base + 4 + (int64_t)sizes[i];
+		} else if (y != t->sym) {
+			t->ambiguous = true;
+		}
+	}
+	if (t->sym == NO_SYM)
+		t->sym = obj_sym_at(o, t->sec, t->off);
+}
+
 void obj_target(const struct obj *o, size_t sec, const GElf_Rela *r, struct otarget *t)
 {
 	size_t si = GELF_R_SYM(r->r_info);
 	const GElf_Sym *s = &o->sym[si].s;
-	int64_t d = obj_sec_is_code(&o->sec[sec]) && rela_pcrel(GELF_R_TYPE(r->r_info)) ? 4 : 0;
+	bool pcrel = obj_sec_is_code(&o->sec[sec]) && rela_pcrel(GELF_R_TYPE(r->r_info));
 
 	memset(t, 0, sizeof(*t));
 	t->sym = NO_SYM;
@@ -286,14 +408,17 @@ void obj_target(const struct obj *o, size_t sec, const GElf_Rela *r, struct otar
 	if (si == 0)
 		return;
 	t->sec = s->st_shndx < o->n_sec ? s->st_shndx : 0;
-	t->off = (int64_t)s->st_value + r->r_addend + d;
+	t->off = (int64_t)s->st_value + r->r_addend + (pcrel ? 4 : 0);
 	/* named symbols, but not a local label (.LC0 in a string section): its place counts */
 	if (GELF_ST_TYPE(s->st_info) != STT_SECTION && !label(o, si)) {
 		t->sym = si;
 		return;
 	}
 	t->via_section = true;
-	t->sym = obj_sym_at(o, t->sec, t->off);
+	if (pcrel && t->sec)
+		pcrel_section_target(o, sec, r, t);
+	else
+		t->sym = obj_sym_at(o, t->sec, t->off);
 	if (t->sym != NO_SYM)
 		t->resid = r->r_addend + (int64_t)s->st_value - (int64_t)o->sym[t->sym].s.st_value;
 }
@@ -323,8 +448,17 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* A hash of read-only data: bytes and what its relocations point at by name. */
-static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len)
+#define HASH_DEPTH 4 /* how deep read-only data pointing at read-only data is followed */
+
+static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid,
+		     int depth);
+
+/*
+ * A hash of read-only data: its bytes and what its relocations mean (the
+ * strings, constants and read-only objects they point at, by content, to
+ * HASH_DEPTH levels: the guard against cycles), below that by name.
+ */
+static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint64_t len, int depth)
 {
 	const struct osec *s = &o->sec[sec];
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -341,15 +475,22 @@ static uint64_t range_hash(const struct obj *o, size_t sec, uint64_t start, uint
 						y->s.st_shndx < o->n_sec ?
 					 o->sec[y->s.st_shndx].name :
 					 y->name;
+		char *m = NULL;
+		int64_t resid;
 
+		if (depth < HASH_DEPTH && (m = meaning(o, sec, &s->rela[i], &resid, depth + 1))) {
+			v[2] = (uint64_t)resid;
+			n = m;
+		}
 		h = fnv(h, v, sizeof(v));
 		h = fnv(h, n, strlen(n) + 1);
+		free(m);
 	}
 	return h;
 }
 
 /* What relocation @r of section @sec means, [owned]; *@resid: its addend relative to it. */
-static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid)
+static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_t *resid, int depth)
 {
 	struct otarget t;
 	const struct osec *ts;
@@ -370,7 +511,7 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 
 			obj_sym_range(o, t.sym, &st, &len);
 			n = asprintf(&m, "%s#%llx", k,
-				     (unsigned long long)range_hash(o, t.sec, st, len));
+				     (unsigned long long)range_hash(o, t.sec, st, len, depth));
 		} else {
 			n = asprintf(&m, "%s", k);
 		}
@@ -413,7 +554,7 @@ static char *meaning(const struct obj *o, size_t sec, const GElf_Rela *r, int64_
 	n = asprintf(&m, "sec:%s#%llx", norm,
 		     ts->sh.sh_flags & SHF_WRITE ?
 			     0ULL :
-			     (unsigned long long)range_hash(o, t.sec, 0, ts->sh.sh_size));
+			     (unsigned long long)range_hash(o, t.sec, 0, ts->sh.sh_size, depth));
 	free(norm);
 	return n < 0 ? NULL : m;
 }
@@ -442,8 +583,8 @@ bool obj_range_equal(const struct obj *a, size_t asec, uint64_t astart, uint64_t
 		if (x->rela[i].r_offset - astart != y->rela[j].r_offset - bstart ||
 		    GELF_R_TYPE(x->rela[i].r_info) != GELF_R_TYPE(y->rela[j].r_info))
 			return false;
-		mx = meaning(a, asec, &x->rela[i], &rx);
-		my = meaning(b, bsec, &y->rela[j], &ry);
+		mx = meaning(a, asec, &x->rela[i], &rx, 0);
+		my = meaning(b, bsec, &y->rela[j], &ry, 0);
 		same = mx && my && strcmp(mx, my) == 0 && rx == ry;
 		free(mx);
 		free(my);
@@ -518,6 +659,13 @@ static int make_keys(struct obj *o)
 			idx[n++] = i;
 	sort_obj = o;
 	qsort(idx, n, sizeof(*idx), cmp_sym_key);
+	for (size_t i = 0, end; i < n; i = end) {
+		for (end = i + 1; end < n && strcmp(o->sym[idx[end]].key, o->sym[idx[i]].key) == 0;
+		     end++)
+			;
+		for (size_t k = i; k < end; k++)
+			o->sym[idx[k]].n_group = end - i;
+	}
 	for (size_t i = 1, dup = 1, first = 0; i < n; i++) {
 		char *k;
 

@@ -9,6 +9,7 @@
  * read back with libelf, checked by readelf and linked with ld -r.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <libgen.h>
@@ -447,6 +448,193 @@ static void test_ops(void)
 	run_free(&r);
 }
 
+/* Whether a relocation of .rela@sec names @target (a symbol, or a section); its addend. */
+static bool rela_to(const struct objdiff_result *res, const char *sec, const char *target,
+		    long *addend)
+{
+	Elf *elf = res->elf ? elf_memory((char *)res->elf, res->elf_len) : NULL;
+	size_t shstrndx, strndx = 0;
+	Elf_Data *syms = NULL;
+	Elf_Scn *scn = NULL;
+	char rname[128];
+	bool found = false;
+	GElf_Shdr sh;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		goto out;
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			syms = elf_getdata(scn, NULL);
+			strndx = sh.sh_link;
+		}
+	snprintf(rname, sizeof(rname), ".rela%s", sec);
+	while (syms && !found && (scn = elf_nextscn(elf, scn))) {
+		const char *n;
+		Elf_Data *d;
+		GElf_Rela r;
+		GElf_Sym s;
+
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(n, rname) != 0 || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (int i = 0; !found && gelf_getrela(d, i, &r); i++) {
+			GElf_Shdr ts;
+
+			if (!gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &s))
+				continue;
+			n = GELF_ST_TYPE(s.st_info) == STT_SECTION ?
+				    (gelf_getshdr(elf_getscn(elf, s.st_shndx), &ts) ?
+					     elf_strptr(elf, shstrndx, ts.sh_name) :
+					     NULL) :
+				    elf_strptr(elf, strndx, s.st_name);
+			if (n && strcmp(n, target) == 0) {
+				found = true;
+				*addend = (long)r.r_addend;
+			}
+		}
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	return found;
+}
+
+/* A new static in a section it shares: movl $7, y(%rip) is y - 8, not the variable before. */
+static void test_sharedsec(void)
+{
+	long addend = 0;
+	struct look l;
+	struct run r;
+
+	run_fixture("sharedsec", &r);
+	is_int(r.rc, 0, "sharedsec: extracted");
+	ok(func(&r, "store") && func(&r, "gety") && func(&r, "gety")->is_new,
+	   "sharedsec: store changed, gety new");
+	is_int(r.res.n_refs, 0, "sharedsec: no livepatch reference (not to x, which precedes y)");
+	look(&r.res, "y", ".data.mine", &l);
+	ok(l.sym_defined == 1 && l.sec_size == 4, "sharedsec: y alone is carried");
+	ok(rela_to(&r.res, ".text.store", ".data.mine", &addend) && addend == -8,
+	   "sharedsec: the store goes to the carried y (.data.mine - 8, got %ld)", addend);
+	ok(tools_accept(&r.res, "sharedsec"), "sharedsec: readelf and ld -r accept it");
+	run_free(&r);
+}
+
+static void test_newstatic(void)
+{
+	struct look l;
+	struct run r;
+
+	run_fixture("newstatic", &r);
+	is_int(r.rc, 0, "newstatic: extracted (seen = 1 is no internal error)");
+	ok(func(&r, "mark") && func(&r, "get_seen"), "newstatic: mark changed, get_seen new");
+	look(&r.res, "seen", NULL, &l);
+	ok(l.sym_defined == 1 && l.sym_bind == STB_LOCAL && l.sym_type == STT_OBJECT,
+	   "newstatic: the new static 'seen' is carried");
+	run_free(&r);
+}
+
+static void test_rotable(void)
+{
+	struct look l;
+	struct run r;
+
+	run_fixture("rotable", &r);
+	is_int(r.rc, 0, "rotable: extracted");
+	ok(r.res.n_funcs == 1 && func(&r, "say"),
+	   "rotable: a string behind a const pointer table changed: say changed");
+	look(&r.res, "msgs", ".rodata.msgs", &l);
+	ok(l.sym_defined == 1 && l.sec_size == 16, "rotable: the table is carried as a copy");
+	run_free(&r);
+}
+
+static void test_pastend(void)
+{
+	struct run r;
+
+	run_fixture("pastend", &r);
+	is_int(r.rc, 0, "pastend: extracted (arr + 10 is arr's)");
+	ok(r.res.n_funcs == 1 && func(&r, "sum"), "pastend: sum changed");
+	ok(r.res.n_refs == 1 && strcmp(r.res.refs[0].name, "arr") == 0,
+	   "pastend: one reference, to arr");
+	run_free(&r);
+}
+
+/* Damage @path: 0: a symbol past its section; 1: a RELA not against the symtab; 2: two RELA
+ * sections for one section. */
+static bool corrupt(const char *path, int how)
+{
+	Elf_Scn *scn = NULL, *first_rela = NULL;
+	bool done = false;
+	GElf_Shdr sh, fsh;
+	Elf *elf;
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		return false;
+	elf = elf_begin(fd, ELF_C_RDWR, NULL);
+	if (!elf) {
+		close(fd);
+		return false;
+	}
+	elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);
+	while (!done && (scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			break;
+		if (how == 0 && sh.sh_type == SHT_SYMTAB) {
+			Elf_Data *d = elf_getdata(scn, NULL);
+			GElf_Sym s;
+
+			for (int i = 1; !done && gelf_getsym(d, i, &s); i++)
+				if (GELF_ST_TYPE(s.st_info) == STT_FUNC) {
+					s.st_size = 0x100000;
+					done = gelf_update_sym(d, i, &s) != 0;
+					elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
+				}
+		} else if (how == 1 && sh.sh_type == SHT_RELA) {
+			sh.sh_link = 0;
+			done = gelf_update_shdr(scn, &sh) != 0;
+		} else if (how == 2 && sh.sh_type == SHT_RELA) {
+			if (!first_rela) {
+				first_rela = scn;
+				fsh = sh;
+				continue;
+			}
+			sh.sh_info = fsh.sh_info;
+			done = gelf_update_shdr(scn, &sh) != 0;
+		}
+	}
+	done = done && elf_update(elf, ELF_C_WRITE) >= 0;
+	elf_end(elf);
+	close(fd);
+	return done;
+}
+
+static void test_malformed(void)
+{
+	static const char *const what[] = { "a symbol past its section's end",
+					    "a RELA section not against the symbol table",
+					    "two RELA sections for one section" };
+
+	for (int how = 0; how < 3; how++) {
+		struct objdiff_resolver rs;
+		char orig[256], patched[256];
+		struct run r;
+		struct unit u;
+
+		memset(&r, 0, sizeof(r));
+		rs = (struct objdiff_resolver){ .resolve = fake_resolve, .arg = &r.fake };
+		r.ctx.json = true;
+		r.rc = build("bug", &u, orig, patched, sizeof(orig));
+		ok(!r.rc && corrupt(orig, how), "malformed: %s made", what[how]);
+		r.rc = objdiff_extract(&r.ctx, &u, &rs, &r.res);
+		is_int(r.rc, -EBADMSG, "malformed: %s refused", what[how]);
+		ok(r.ctx.err_msg && strstr(r.ctx.err_msg, "malformed") &&
+			   strstr(r.ctx.err_msg, orig),
+		   "malformed: the message names the object");
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	char here[4096], cmd[4200];
@@ -475,6 +663,13 @@ int main(void)
 	test_ops();
 	test_strings();
 	test_bug();
+	test_sharedsec();
+	test_newstatic();
+	test_rotable();
+	test_pastend();
+	test_refused("movedstatic", "no match in the original");
+	test_refused("onces", "how many static variables");
+	test_malformed();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		diag("cannot remove %s", dir);
