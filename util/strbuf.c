@@ -102,3 +102,15 @@ char *strbuf_detach(struct strbuf *sb)
 	strbuf_init(sb);
 	return s;
 }
+
+char *alloc_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}

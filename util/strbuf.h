@@ -37,6 +37,8 @@ int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Free the string; @sb is as after strbuf_init(). */
 void strbuf_release(struct strbuf *sb);
+/* A new string formatted like printf(): [owned], or NULL when out of memory. */
+char *alloc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Hand the string over: [owned] (free()), NULL only when memory runs out.
  * @sb is as after strbuf_init().

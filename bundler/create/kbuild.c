@@ -19,6 +19,7 @@
 #include "sys/spawn.h"
 #include "sys/kernel-info.h"
 #include "util/file.h"
+#include "util/strbuf.h"
 
 #ifndef KLPB_RUNTIME_DIR
 #define KLPB_RUNTIME_DIR "/usr/share/klp-bundle/kernel"
@@ -32,18 +33,6 @@ const char *kbuild_runtime_dir(void)
 }
 
 /* printf into a new string: [owned], NULL on ENOMEM. */
-__attribute__((format(printf, 1, 2))) static char *alloc_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
-
 /* "@dir/@name", [owned]; NULL on ENOMEM. */
 static char *path_in(const char *dir, const char *name)
 {

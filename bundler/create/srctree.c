@@ -40,18 +40,6 @@ struct prep {
 	bool in_place; /* --source: logs stay in the tree, nothing is removed */
 };
 
-__attribute__((format(printf, 1, 2))) static char *alloc_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
