@@ -158,29 +158,23 @@ typeof(clear_relocate_add) klpb_kernel_clear_relocate_add
 	__asm__(KLPB_CALL_PREFIX "vmlinux.0.clear_relocate_add") __weak;
 
 /**
- * klpb_clear_klp_relocs() - clear what the livepatch core wrote for one
- *	object of a livepatch module
+ * klpb_clear_section_relocs() - clear one .klp.rela section's targets
  * @pmod: the livepatch module (THIS_MODULE)
- * @objname: the object's name (a module's, as in .klp.rela.<objname>.)
+ * @info: its klp_info
+ * @secndx: the section
+ * @objname: the object's name (unused: the kernel clears what it wrote)
  *
- * Runs clear_relocate_add() over @pmod's .klp.rela.<objname>.* sections,
- * as klp_write_section_relocs(..., false) does (x86 takes text_mutex
- * itself).  For an object whose load the bundle refused: the livepatch
- * core applied its relocations and will not clear them.
+ * Runs clear_relocate_add() over it, as klp_write_section_relocs(...,
+ * false) does (x86 takes text_mutex itself).
  */
-static inline void klpb_clear_klp_relocs(struct module *pmod,
-					 const char *objname)
+static inline void klpb_clear_section_relocs(struct module *pmod,
+					     const struct klp_modinfo *info,
+					     unsigned int secndx,
+					     const char *objname)
 {
-	struct klp_modinfo *info = pmod->klp_info;
-	unsigned int i;
-
-	if (!info)
-		return;
-	for (i = 1; i < info->hdr.e_shnum; i++)
-		if (klpb_is_klp_rela_of(info, i, objname))
-			klpb_kernel_clear_relocate_add(info->sechdrs,
-						       pmod->core_kallsyms.strtab,
-						       info->symndx, i, pmod);
+	klpb_kernel_clear_relocate_add(info->sechdrs,
+				       pmod->core_kallsyms.strtab,
+				       info->symndx, secndx, pmod);
 }
 #elif KLPB_RUNTIME_CLEARS_KLP_RELOCS
 #include <linux/elf.h>
@@ -274,7 +268,9 @@ static inline void klpb_clear_section_relocs(struct module *pmod,
 		klpb_kernel_text_poke_set(loc, 0, width);
 	}
 }
+#endif
 
+#if KLPB_KERNEL_CLEARS_KLP_RELOCS || KLPB_RUNTIME_CLEARS_KLP_RELOCS
 /**
  * klpb_clear_klp_relocs() - clear what the livepatch core wrote for one
  *	object of a livepatch module
@@ -282,11 +278,13 @@ static inline void klpb_clear_section_relocs(struct module *pmod,
  * @objname: the object's name (a module's, as in .klp.rela.<objname>.)
  *
  * Clears every target of @pmod's .klp.rela.<objname>.* sections
- * (klpb_clear_section_relocs()): before v6.3 the livepatch core writes a
- * module object's relocations at each load of the module and never clears
- * them, and x86 refuses to relocate onto a non-zero target.  For the
- * object of a module that goes (post_unpatch) or whose load the bundle
- * refused (pre_patch): nothing runs the bundle's code for it then.
+ * (klpb_clear_section_relocs(): the kernel's clear_relocate_add() from
+ * v6.3; the runtime's own before, where the livepatch core writes a module
+ * object's relocations at each load of the module and never clears them,
+ * and x86 refuses to relocate onto a non-zero target).  For the object of
+ * a module that goes (post_unpatch, before v6.3) or whose load the bundle
+ * refused (pre_patch: the core applied its relocations and will not clear
+ * them).
  */
 static inline void klpb_clear_klp_relocs(struct module *pmod,
 					 const char *objname)
