@@ -556,7 +556,7 @@ static int find_sympos(struct klpb_ctx *ctx, const struct objdiff_query *q, cons
 	table_find(t, q->name, &lo, &hi);
 	if (lo == hi) {
 		p_err(ctx, -ENOENT,
-		      "%s: '%s' is not a symbol of %s ('%s'): is the source tree the one the target was built from?",
+		      "%s: '%s' is not a symbol of %s ('%s'): is the unit built by this kernel's configuration (kbuild compiles any file asked for), and is the source tree the one the target was built from?",
 		      q->unit, q->name, t->object, t->where);
 		return -ENOENT;
 	}
