@@ -560,6 +560,7 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 	Elf_Scn *tscn;
 	Elf64_Rela *rela, *kept;
 	size_t count, n_kept = 0, n_moved = 0, nsyms = rw->symtab.len / sizeof(Elf64_Sym);
+	char tname_buf[512];
 	const char *tname;
 	int rc;
 
@@ -579,7 +580,12 @@ static int move_calls(struct klpb_ctx *ctx, struct rewrite *rw, Elf_Scn *scn,
 	tdata = tscn ? elf_getdata(tscn, NULL) : NULL;
 	if (!tscn || !gelf_getshdr(tscn, &tshdr))
 		return reloc_fail(ctx, -EBADMSG);
-	tname = scn_name(rw, &tshdr);
+	/*
+	 * A copy: new_rela_section() appends to .shstrtab, which moves the
+	 * section names, once per object of the section's references.
+	 */
+	snprintf(tname_buf, sizeof(tname_buf), "%s", scn_name(rw, &tshdr));
+	tname = tname_buf;
 	for (size_t j = 0; j < count; j++) {
 		size_t si = ELF64_R_SYM(rela[j].r_info);
 
