@@ -40,7 +40,7 @@ struct xsym {
 	size_t final; /* its index in the output */
 };
 
-struct todo {
+struct pending {
 	size_t sec;
 	uint64_t start, len;
 };
@@ -58,8 +58,8 @@ struct extract {
 	size_t n_sy;
 	size_t *sym_out; /* per symbol of @o: its handle + 1, 0: none */
 	char **new_name; /* per symbol of @o: a changed function's global name */
-	struct todo *todo;
-	size_t n_todo;
+	struct pending *pending;
+	size_t n_pending;
 	const char **unit_syms;
 	size_t n_unit_syms;
 };
@@ -142,7 +142,7 @@ void extract_free(struct extract *ex)
 	free(ex->xsec_of);
 	free(ex->sym_out);
 	free(ex->new_name);
-	free(ex->todo);
+	free(ex->pending);
 	free(ex->unit_syms);
 	free(ex);
 }
@@ -173,7 +173,7 @@ static int carry(struct extract *ex, size_t sec, uint64_t start, uint64_t len)
 {
 	struct xsec *x;
 	struct piece *np;
-	struct todo *nt;
+	struct pending *nt;
 
 	if (!ex->xsec_of[sec]) {
 		struct xsec *nx = reallocarray(ex->xs, ex->n_xs + 1, sizeof(*nx));
@@ -194,11 +194,11 @@ static int carry(struct extract *ex, size_t sec, uint64_t start, uint64_t len)
 		return -ENOMEM;
 	x->p = np;
 	np[x->n_p++] = (struct piece){ .start = start, .len = len };
-	nt = reallocarray(ex->todo, ex->n_todo + 1, sizeof(*nt));
+	nt = reallocarray(ex->pending, ex->n_pending + 1, sizeof(*nt));
 	if (!nt)
 		return -ENOMEM;
-	ex->todo = nt;
-	nt[ex->n_todo++] = (struct todo){ .sec = sec, .start = start, .len = len };
+	ex->pending = nt;
+	nt[ex->n_pending++] = (struct pending){ .sec = sec, .start = start, .len = len };
 	return 0;
 }
 
@@ -351,8 +351,8 @@ static int need(struct extract *ex, size_t sec, const GElf_Rela *r)
 
 static int drain(struct extract *ex)
 {
-	for (size_t k = 0; k < ex->n_todo; k++) {
-		struct todo td = ex->todo[k];
+	for (size_t k = 0; k < ex->n_pending; k++) {
+		struct pending td = ex->pending[k];
 		const struct osec *s = &ex->o->sec[td.sec];
 
 		for (size_t i = obj_rela_from(s, td.start);
@@ -363,7 +363,7 @@ static int drain(struct extract *ex)
 				return rc;
 		}
 	}
-	ex->n_todo = 0;
+	ex->n_pending = 0;
 	return 0;
 }
 
